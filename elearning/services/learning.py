@@ -1,0 +1,77 @@
+"""Which modules a learner can take, and their state on the learner's dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..content import Catalog, Lesson, Module
+from ..models import LessonProgress, ModuleCompletion, Person
+from .errors import NotFound
+
+
+def is_audience(module: Module, person: Person) -> bool:
+    return module.audience == "all" or person.is_manager
+
+
+def visible_module(catalog: Catalog, person: Person, module_slug: str) -> Module:
+    """The module if this person may take it; NotFound otherwise (no hint that a managers' module exists)."""
+    module = catalog.module(module_slug)
+    if module is None or not is_audience(module, person):
+        raise NotFound("module")
+    return module
+
+
+@dataclass(frozen=True)
+class ModuleState:
+    """A module as it stands for one learner."""
+
+    module: Module
+    done: frozenset[str]
+    completed_at: datetime | None
+    completed_version: str | None
+
+    @property
+    def lessons_done(self) -> int:
+        return sum(1 for lesson in self.module.lessons if lesson.slug in self.done)
+
+    @property
+    def status(self) -> str:
+        if self.completed_at is not None:
+            return "completed"
+        return "in_progress" if self.done else "not_started"
+
+    @property
+    def next_lesson(self) -> Lesson:
+        """The first lesson not yet done, or the first lesson."""
+        return next((lesson for lesson in self.module.lessons if lesson.slug not in self.done),
+                    self.module.lessons[0])
+
+
+def dashboard(session: Session, catalog: Catalog, person: Person) -> list[ModuleState]:
+    """Every module for this learner with its progress, in two queries."""
+    modules = [m for m in catalog.modules.values() if is_audience(m, person) and m.lessons]
+    done: dict[str, set[str]] = {}
+    for module_slug, lesson_slug in session.execute(
+        select(LessonProgress.module_slug, LessonProgress.lesson_slug).where(LessonProgress.person_id == person.id)
+    ):
+        done.setdefault(module_slug, set()).add(lesson_slug)
+    latest: dict[str, tuple[datetime, str]] = {}
+    for module_slug, completed_at, version in session.execute(
+        select(ModuleCompletion.module_slug, ModuleCompletion.completed_at, ModuleCompletion.content_version)
+        .where(ModuleCompletion.person_id == person.id)
+        .order_by(ModuleCompletion.completed_at)
+    ):
+        latest[module_slug] = (completed_at, version)
+    return [
+        ModuleState(
+            module=m,
+            done=frozenset(done.get(m.slug, ())),
+            completed_at=latest.get(m.slug, (None, None))[0],
+            completed_version=latest.get(m.slug, (None, None))[1],
+        )
+        for m in modules
+    ]

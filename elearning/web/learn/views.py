@@ -1,0 +1,141 @@
+"""The learner's pages: dashboard, module, lesson, knowledge checks, scenarios and module media."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import get_locale
+from flask_login import current_user, login_required
+from werkzeug.wrappers.response import Response
+
+from ...catalog import current_catalog
+from ...content import Lesson, Module
+from ...db import get_session
+from ...i18n import _
+from ...services import learning, progress
+from ...services.errors import InvalidInput, NotFound
+from ...services.knowledge_check import CheckResult, evaluate
+from ...services.scenario_walk import step
+from .forms import CheckForm, MarkDoneForm
+
+bp = Blueprint("learn", __name__, url_prefix="/learn")
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every learner page needs a logged-in person."""
+
+
+def _lang() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _module_and_lesson(module_slug: str, lesson_slug: str) -> tuple[Module, Lesson]:
+    module = learning.visible_module(current_catalog(), current_user, module_slug)
+    lesson = module.lesson(lesson_slug)
+    if lesson is None:
+        raise NotFound("lesson")
+    return module, lesson
+
+
+@bp.get("/")
+def dashboard() -> str:
+    """My learning: every module for me, with progress and where to continue."""
+    states = learning.dashboard(get_session(), current_catalog(), current_user)
+    return render_template("learn/dashboard.html", states=states, lang=_lang())
+
+
+@bp.get("/<module_slug>/")
+def module(module_slug: str) -> str:
+    """A module's introduction and its lessons."""
+    module = learning.visible_module(current_catalog(), current_user, module_slug)
+    done = progress.lessons_done(get_session(), current_user, module.slug)
+    completion = progress.completion(get_session(), current_user, module.slug)
+    return render_template("learn/module.html", module=module, done=done, completion=completion, lang=_lang())
+
+
+def _render_lesson(
+    module: Module, lesson: Lesson, *, check: CheckResult | None = None, scenario_steps: dict | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    index = module.lesson_index(lesson.slug) or 0
+    done = progress.lessons_done(get_session(), current_user, module.slug)
+    return render_template(
+        "learn/lesson.html",
+        module=module,
+        lesson=lesson,
+        text=lesson.text(_lang()),
+        lang=_lang(),
+        index=index,
+        previous=module.lessons[index - 1] if index > 0 else None,
+        next=module.lessons[index + 1] if index + 1 < len(module.lessons) else None,
+        done=done,
+        check=check,
+        scenario_steps=scenario_steps or {},
+        done_form=MarkDoneForm(),
+        check_form=CheckForm(),
+    ), status
+
+
+@bp.get("/<module_slug>/<lesson_slug>")
+def lesson(module_slug: str, lesson_slug: str) -> tuple[str, int]:
+    """One lesson, with its knowledge checks, scenarios and reflections."""
+    module, lesson = _module_and_lesson(module_slug, lesson_slug)
+    return _render_lesson(module, lesson)
+
+
+@bp.post("/<module_slug>/<lesson_slug>/done")
+def mark_done(module_slug: str, lesson_slug: str) -> Response:
+    """Store that the lesson is done (twice is harmless) and go on to the next lesson."""
+    module, lesson = _module_and_lesson(module_slug, lesson_slug)
+    if not MarkDoneForm().validate_on_submit():
+        raise InvalidInput(_("The form was incomplete. Reload the page and try again."))
+    db_session = get_session()
+    completed = progress.mark_lesson_done(db_session, current_catalog(), current_user, module.slug, lesson.slug)
+    db_session.commit()
+    if completed:
+        flash(_("Well done: you have completed this module."), "success")
+        return redirect(url_for("learn.module", module_slug=module.slug))
+    index = module.lesson_index(lesson.slug) or 0
+    if index + 1 < len(module.lessons):
+        return redirect(url_for("learn.lesson", module_slug=module.slug, lesson_slug=module.lessons[index + 1].slug))
+    return redirect(url_for("learn.module", module_slug=module.slug))
+
+
+@bp.post("/<module_slug>/<lesson_slug>/check/<question_id>")
+def check(module_slug: str, lesson_slug: str, question_id: str) -> tuple[str, int]:
+    """Feedback on a knowledge-check answer; nothing is stored."""
+    module, lesson = _module_and_lesson(module_slug, lesson_slug)
+    question = next((q for q in lesson.text(_lang()).questions if q.id == question_id), None)
+    if question is None:
+        raise NotFound("question")
+    if not CheckForm().validate_on_submit():
+        raise InvalidInput(_("The form was incomplete. Reload the page and try again."))
+    chosen = request.form.getlist("option")
+    if not chosen:
+        flash(_("Choose an answer first."), "error")
+        return _render_lesson(module, lesson, status=400)
+    return _render_lesson(module, lesson, check=evaluate(question, chosen))
+
+
+@bp.get("/<module_slug>/<lesson_slug>/scenario/<scenario_id>")
+def scenario(module_slug: str, lesson_slug: str, scenario_id: str) -> tuple[str, int]:
+    """A scenario scene inside its lesson; the choice that led here comes in the query string."""
+    module, lesson = _module_and_lesson(module_slug, lesson_slug)
+    found = next((s for s in lesson.text(_lang()).scenarios if s.id == scenario_id), None)
+    if found is None:
+        raise NotFound("scenario")
+    walk = step(found, request.args.get("scene"), request.args.get("from"), request.args.get("choice"))
+    return _render_lesson(module, lesson, scenario_steps={found.id: walk})
+
+
+@bp.get("/<module_slug>/media/<path:filename>")
+def media(module_slug: str, filename: str) -> Response:
+    """Images of a module, from content/modules/<slug>/media/."""
+    module = learning.visible_module(current_catalog(), current_user, module_slug)
+    folder = Path(current_catalog().root) / module.slug / "media"
+    if not folder.is_dir():
+        abort(404)
+    return send_from_directory(folder, filename, max_age=3600)

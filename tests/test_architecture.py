@@ -1,0 +1,39 @@
+"""The layers point one way: content is pure, models know no Flask, services never touch the request."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "elearning"
+
+
+def _imported_after(statement: str) -> set[str]:
+    code = f"import sys; {statement}; print('\\n'.join(sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return {name.split(".")[0] for name in result.stdout.split()}
+
+
+def test_models_import_no_flask() -> None:
+    assert "flask" not in _imported_after("import elearning.models")
+
+
+@pytest.mark.parametrize("module", sorted(p.stem for p in (PACKAGE / "services").glob("*.py")))
+def test_services_never_touch_the_request(module: str) -> None:
+    source = (PACKAGE / "services" / f"{module}.py").read_text()
+    for forbidden in ("from flask", "import flask", "request.", "import request", "commit()", "from ..web"):
+        assert forbidden not in source, f"services/{module}.py uses {forbidden!r}"
+
+
+def test_views_commit_and_services_flush() -> None:
+    commits = [p for p in PACKAGE.rglob("*.py") if ".commit()" in p.read_text()]
+    allowed = {"web", "cli.py"}
+    assert all(allowed & set(p.relative_to(PACKAGE).parts) for p in commits), commits
+
+
+def test_one_blueprint_per_noun() -> None:
+    nouns = sorted(p.name for p in (PACKAGE / "web").iterdir() if (p / "views.py").exists())
+    assert nouns == ["auth", "author", "hr", "learn", "main"]
