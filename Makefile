@@ -5,10 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
+BASE_URL ?= http://127.0.0.1:5000
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: help install setup-db run serve author test lint translations compile-translations bench clean
+.PHONY: help install setup-db run serve author test lint translations compile-translations screenshots bench clean
 
 help:
 	@echo "make run           set up and serve the demo on http://$(HOST):$(PORT)"
@@ -17,6 +18,7 @@ help:
 	@echo "make serve         gunicorn, production-like"
 	@echo "make author        serve with content reloading on every change under content/modules/"
 	@echo "make translations  extract, update and compile the UI message catalogues"
+	@echo "make screenshots   screenshots of the main pages into docs/screenshots/ (needs make run in another terminal)"
 	@echo "make bench         run the benchmarks under bench/"
 
 $(BIN)/python:
@@ -30,7 +32,7 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 install: $(STAMP) compile-translations
 
 compile-translations: $(STAMP)
-	@$(BIN)/pybabel compile --use-fuzzy -q -d translations
+	@$(BIN)/pybabel compile --use-fuzzy -d translations > /dev/null
 
 setup-db: install
 	$(BIN)/flask db upgrade
@@ -57,8 +59,11 @@ lint: install
 
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -o translations/messages.pot --no-location --sort-output --project elearning .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d translations
+
+screenshots: install
+	$(BIN)/python scripts/screenshots.py $(BASE_URL)
 
 bench: install
 	$(BIN)/python bench/content_load.py

@@ -26,7 +26,7 @@ class CatalogStore:
     def _load(self) -> Catalog:
         catalog = load_catalog(self.root)
         for problem in catalog.problems:
-            log.warning("content: %s", problem)
+            log.log(logging.ERROR if problem.severity == "error" else logging.WARNING, "content: %s", problem)
         left_out = {p.path.split("/", 1)[0] for p in catalog.errors}
         for slug in sorted(left_out):
             log.error("content: module %r left out because of the errors above", slug)

@@ -22,7 +22,7 @@ from .model import (
     ModuleText,
     Question,
 )
-from .parse import Line, ParsedFile, Report, parse_file, read_lines, split_front_matter
+from .parse import FileKind, Line, ParsedFile, Report, parse_file, read_lines, split_front_matter
 from .render import Renderer
 from .validate import (
     ID_RE,
@@ -124,7 +124,7 @@ class _ModuleBuilder:
         self.placeholders |= check_source(lines, rel, self.report, self.dir)
         return lines
 
-    def parse(self, path: Path, kind: str, lang: str) -> ParsedFile | None:
+    def parse(self, path: Path, kind: FileKind, lang: str) -> ParsedFile | None:
         lines = self.read(path)
         if lines is None:
             return None
@@ -134,11 +134,16 @@ class _ModuleBuilder:
 
     def build(self) -> Module | None:
         if not ID_RE.match(self.slug):
-            self.report.error(self.module_path, 1, invalid_id_message(f"module folder name '{self.slug}'",
-                                                                      self.slug))
+            self.report.error(
+                self.module_path, 1, invalid_id_message(f"module folder name '{self.slug}'", self.slug)
+            )
         if not (self.dir / "module.md").is_file():
-            self.report.error(self.module_path, 1, "module.md is missing: every module folder needs one, with "
-                                                   "the front matter (title, summary, estimated_minutes, ...)")
+            self.report.error(
+                self.module_path,
+                1,
+                "module.md is missing: every module folder needs one, with "
+                "the front matter (title, summary, estimated_minutes, ...)",
+            )
             return None
         lines = self.read(self.dir / "module.md")
         if lines is None:
@@ -158,9 +163,13 @@ class _ModuleBuilder:
         for lang in meta.languages[1:]:
             path = files.translations.get(lang)
             if path is None:
-                self.report.error(self.module_path, languages_line, f"module.{lang}.md is missing: every language "
-                                                                    f"in 'languages' needs one (title, summary "
-                                                                    f"and introduction)")
+                self.report.error(
+                    self.module_path,
+                    languages_line,
+                    f"module.{lang}.md is missing: every language "
+                    f"in 'languages' needs one (title, summary "
+                    f"and introduction)",
+                )
                 continue
             parsed = self.parse(path, "intro", lang)
             if parsed is not None:
@@ -172,8 +181,11 @@ class _ModuleBuilder:
         for files_of_lang in self._by_lang.values():
             check_unique_ids(files_of_lang, self.report)
         if meta.pass_mark is not None and not meta.has_assessment:
-            self.report.warning(self.module_path, front.line_of("pass_mark"), "'pass_mark' is set but the module "
-                                                                              "has no assessment")
+            self.report.warning(
+                self.module_path,
+                front.line_of("pass_mark"),
+                "'pass_mark' is set but the module has no assessment",
+            )
         return Module(
             slug=self.slug,
             version=module_version(self.dir),
@@ -201,16 +213,26 @@ class _ModuleBuilder:
                 continue
             m = _LESSON_FILE.match(name)
             if m is None:
-                self.report.warning(rel, 1, f"file '{name}' is ignored: a lesson file is named "
-                                            f"<lesson-slug>.<language>.md, e.g. 01-gronden.nl.md")
+                self.report.warning(
+                    rel,
+                    1,
+                    f"file '{name}' is ignored: a lesson file is named "
+                    f"<lesson-slug>.<language>.md, e.g. 01-gronden.nl.md",
+                )
                 continue
             stem, lang = m.group("slug"), m.group("lang")
             if not LANG_RE.match(lang) or lang not in meta.languages:
-                self.report.warning(rel, 1, f"file '{name}' is ignored: '{lang}' is not in 'languages' of "
-                                            f"module.md ({', '.join(meta.languages)})")
+                self.report.warning(
+                    rel,
+                    1,
+                    f"file '{name}' is ignored: '{lang}' is not in 'languages' of "
+                    f"module.md ({', '.join(meta.languages)})",
+                )
             elif stem == "module":
                 if lang == default:
-                    self.report.warning(rel, 1, f"file '{name}' is ignored: the {default} text is in module.md")
+                    self.report.warning(
+                        rel, 1, f"file '{name}' is ignored: the {default} text is in module.md"
+                    )
                 else:
                     files.translations[lang] = path
             elif stem == "assessment":
@@ -230,13 +252,21 @@ class _ModuleBuilder:
                 if stem not in listed:
                     suggestion = did_you_mean(stem, sorted(listed))
                     hint = f" (did you mean '{suggestion}'?)" if suggestion else ""
-                    self.report.warning(self.rel(path), 1, f"lesson '{stem}' is not listed under 'lessons' in "
-                                                           f"module.md{hint}, so it is not shown")
+                    self.report.warning(
+                        self.rel(path),
+                        1,
+                        f"lesson '{stem}' is not listed under 'lessons' in "
+                        f"module.md{hint}, so it is not shown",
+                    )
         else:
             order = sorted({(stem, 1) for stem, _lang in files.lessons})
             if order:
-                self.report.warning(self.module_path, 1, "module.md has no 'lessons' list: the lessons are shown "
-                                                         "in file name order; add 'lessons:' to fix the order")
+                self.report.warning(
+                    self.module_path,
+                    1,
+                    "module.md has no 'lessons' list: the lessons are shown "
+                    "in file name order; add 'lessons:' to fix the order",
+                )
         if not order and not meta.has_assessment:
             self.report.warning(self.module_path, 1, "the module has no lessons")
         lessons: list[Lesson] = []
@@ -245,12 +275,15 @@ class _ModuleBuilder:
             texts: dict[str, LessonText] = {}
             parsed_by_lang: dict[str, ParsedFile] = {}
             for lang in meta.languages:
-                path = files.lessons.get((slug, lang))
-                if path is None:
-                    self.report.error(self.module_path, line, f"lesson '{slug}' is listed in module.md but "
-                                                              f"{slug}.{lang}.md does not exist")
+                lesson_path = files.lessons.get((slug, lang))
+                if lesson_path is None:
+                    self.report.error(
+                        self.module_path,
+                        line,
+                        f"lesson '{slug}' is listed in module.md but {slug}.{lang}.md does not exist",
+                    )
                     continue
-                parsed = self.parse(path, "lesson", lang)
+                parsed = self.parse(lesson_path, "lesson", lang)
                 if parsed is None:
                     continue
                 parsed_by_lang[lang] = parsed
@@ -275,30 +308,44 @@ class _ModuleBuilder:
         if not meta.has_assessment:
             if meta.front_ok:
                 for lang, path in sorted(files.assessments.items()):
-                    self.report.error(self.rel(path), 1, f"assessment.{lang}.md exists but module.md has no "
-                                                         f"'assessment' section: add 'assessment:' and "
-                                                         f"'pass_mark'")
+                    self.report.error(
+                        self.rel(path),
+                        1,
+                        f"assessment.{lang}.md exists but module.md has no "
+                        f"'assessment' section: add 'assessment:' and "
+                        f"'pass_mark'",
+                    )
             return None
         if not meta.pass_mark_given:
-            self.report.error(self.module_path, 1, "missing required key 'pass_mark' in front matter: "
-                                                            "a module with an assessment needs a pass mark")
+            self.report.error(
+                self.module_path,
+                1,
+                "missing required key 'pass_mark' in front matter: "
+                "a module with an assessment needs a pass mark",
+            )
         texts: dict[str, AssessmentText] = {}
         parsed_by_lang: dict[str, ParsedFile] = {}
         for lang in meta.languages:
-            path = files.assessments.get(lang)
-            if path is None:
-                self.report.error(self.module_path, meta.assessment_line, f"module.md has an 'assessment' section "
-                                                                          f"but assessment.{lang}.md does not exist")
+            assessment_path = files.assessments.get(lang)
+            if assessment_path is None:
+                self.report.error(
+                    self.module_path,
+                    meta.assessment_line,
+                    f"module.md has an 'assessment' section but assessment.{lang}.md does not exist",
+                )
                 continue
-            parsed = self.parse(path, "assessment", lang)
+            parsed = self.parse(assessment_path, "assessment", lang)
             if parsed is None:
                 continue
             parsed_by_lang[lang] = parsed
             by_lang[lang].append(parsed)
             questions = tuple(info.value for info in parsed.blocks if isinstance(info.value, Question))
             if not questions and parsed.sound:
-                self.report.error(parsed.path, parsed.body_start, f"assessment.{lang}.md has no questions: add "
-                                                                  f"'/// question | id' blocks")
+                self.report.error(
+                    parsed.path,
+                    parsed.body_start,
+                    f"assessment.{lang}.md has no questions: add '/// question | id' blocks",
+                )
             texts[lang] = AssessmentText(parsed.intro_html, questions)
         self.compare(parsed_by_lang, default)
         base = parsed_by_lang.get(default)
@@ -322,17 +369,23 @@ class _ModuleBuilder:
                     continue
                 suggestion = did_you_mean(question.pool, sorted(meta.pools))
                 hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-                self.report.error(base.path, info.line, f"question '{question.id}' is in pool '{question.pool}', "
-                                                        f"which is not listed under 'assessment: pools' in "
-                                                        f"module.md{hint}")
+                self.report.error(
+                    base.path,
+                    info.line,
+                    f"question '{question.id}' is in pool '{question.pool}', "
+                    f"which is not listed under 'assessment: pools' in "
+                    f"module.md{hint}",
+                )
                 continue
             members[question.pool] = members.get(question.pool, 0) + 1
         for pool, count in meta.pools.items():
             have = members.get(pool, 0)
             if count > have:
-                self.report.error(self.module_path, meta.pool_lines[pool], f"pool '{pool}' asks {count} "
-                                                                           f"question{'s' if count != 1 else ''} "
-                                                                           f"but has only {have}")
+                self.report.error(
+                    self.module_path,
+                    meta.pool_lines[pool],
+                    f"pool '{pool}' asks {count} question{'s' if count != 1 else ''} but has only {have}",
+                )
 
 
 def _sorted(problems: list[ContentError]) -> list[ContentError]:
@@ -356,7 +409,9 @@ def load_module(module_dir: Path, root: Path) -> Module:
 
 
 def _module_dirs(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.is_dir() and not _hidden(p.name) and not p.name.startswith("_"))
+    return sorted(
+        p for p in root.iterdir() if p.is_dir() and not _hidden(p.name) and not p.name.startswith("_")
+    )
 
 
 def _load_all(root: Path) -> tuple[dict[str, Module], list[ContentError]]:
@@ -370,9 +425,15 @@ def _load_all(root: Path) -> tuple[dict[str, Module], list[ContentError]]:
             module, found = build_module(module_dir, root)
         except Exception as exc:  # a bug must not take the whole catalogue down
             log.exception("content: loading %s failed", module_dir)
-            found = [ContentError(f"{module_dir.name}/module.md", 1, f"the module could not be loaded because "
-                                                                     f"of an internal error ({exc!r}); please "
-                                                                     f"report this")]
+            found = [
+                ContentError(
+                    f"{module_dir.name}/module.md",
+                    1,
+                    f"the module could not be loaded because "
+                    f"of an internal error ({exc!r}); please "
+                    f"report this",
+                )
+            ]
             module = None
         problems.extend(found)
         if module is not None and not any(p.severity == "error" for p in found):
@@ -407,5 +468,7 @@ def check(root: Path) -> list[ContentError]:
             return build_module(root, root.parent)[1]
         except Exception as exc:
             log.exception("content: checking %s failed", root)
-            return [ContentError(f"{root.name}/module.md", 1, f"internal error ({exc!r}); please report this")]
+            return [
+                ContentError(f"{root.name}/module.md", 1, f"internal error ({exc!r}); please report this")
+            ]
     return _load_all(root)[1]

@@ -27,7 +27,7 @@ class ContentError:
         return f"{self.path}:{self.line}: {prefix}{self.message}"
 
 
-class ContentErrors(Exception):  # noqa: N818 - the plural names what it carries
+class ContentErrors(Exception):  # named in the plural: it carries every error, not one
     """Raised when a module cannot be built; carries every error found, not only the first."""
 
     def __init__(self, errors: list[ContentError] | tuple[ContentError, ...]):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import yaml
 
@@ -35,6 +35,7 @@ from .validate import (
     unknown_key_message,
 )
 
+FileKind = Literal["lesson", "assessment", "intro"]
 BLOCK_TYPES: tuple[str, ...] = ("check", "question", "scenario", "reflection")
 OPTION_KEYS: dict[str, tuple[str, ...]] = {
     "check": ("multiple", "hint"),
@@ -94,13 +95,6 @@ class Report:
 
     def warning(self, path: str, line: int, message: str) -> None:
         self.add(path, line, message, "warning")
-
-    @property
-    def has_errors(self) -> bool:
-        return any(p.severity == "error" for p in self.problems)
-
-    def count(self) -> int:
-        return len(self.problems)
 
 
 def read_lines(text: str) -> list[Line]:
@@ -172,22 +166,31 @@ class Yaml:
 def parse_yaml(text: str, first_line: int, path: str, report: Report, what: str) -> Yaml:
     """Parse a YAML mapping; report syntax errors, non-mappings and duplicate keys at their lines."""
     result = Yaml(first_line=first_line)
-    loader = yaml.SafeLoader(text)
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark is not None else 0)
         problem = exc.problem or exc.context or "syntax error"
-        report.error(path, line, f"{what} is not valid YAML: {problem} (put text containing ': ' or "
-                                 f"starting with '{{' in quotes)")
+        report.error(
+            path,
+            line,
+            f"invalid YAML in {what}: {problem} (put text containing ': ' or starting with '{{' in quotes)",
+        )
+        return result
+    except yaml.reader.ReaderError as exc:
+        line = first_line + text[: max(exc.position, 0)].count("\n")
+        report.error(path, line, f"invalid character (#x{exc.character:04x}) in {what}")
         return result
     except Exception as exc:  # yaml can raise plain ValueError/RecursionError on odd input
-        report.error(path, first_line, f"{what} is not valid YAML: {exc}")
+        report.error(path, first_line, f"invalid YAML in {what}: {exc}")
         return result
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -198,8 +201,9 @@ def parse_yaml(text: str, first_line: int, path: str, report: Report, what: str)
         for key, _value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 if key.value in seen:
-                    report.error(path, first_line + key.start_mark.line, f"key '{key.value}' appears twice "
-                                                                         f"in {what}")
+                    report.error(
+                        path, first_line + key.start_mark.line, f"key '{key.value}' appears twice in {what}"
+                    )
                 seen.add(key.value)
     result.data, result.node, result.ok = data, node, True
     return result
@@ -305,8 +309,11 @@ def tokenize(lines: list[Line], path: str, report: Report) -> tuple[list[Line | 
             index = next((i for i in range(len(stack) - 1, -1, -1) if stack[i].fence == fence), None)
             if index is None:
                 sound = False
-                report.error(path, line.no, f"'{m.group(1)}' closes nothing: there is no open block "
-                                            f"that starts with {m.group(1)}")
+                report.error(
+                    path,
+                    line.no,
+                    f"'{m.group(1)}' closes nothing: there is no open block that starts with {m.group(1)}",
+                )
                 continue
             for inner in stack[index + 1 :]:
                 unclosed(inner)
@@ -320,15 +327,22 @@ def tokenize(lines: list[Line], path: str, report: Report) -> tuple[list[Line | 
             word = _HEADER_WORD.match(rest)
             kind, arg, ok = (word.group("kind") if word else ""), None, False
             sound = False
-            report.error(path, line.no, f"malformed block header '{line.text.strip()}': write it as "
-                                        f"'{m.group(1)} type | id'")
+            report.error(
+                path,
+                line.no,
+                f"malformed block header '{line.text.strip()}': write it as '{m.group(1)} type | id'",
+            )
         index = next((i for i in range(len(stack) - 1, -1, -1) if stack[i].fence == fence), None)
         if index is not None:
             if kind == "scene" and stack[-1].kind == "scenario" and index == len(stack) - 1:
                 sound = False
-                report.error(path, line.no, f"a scene inside a scenario starts with {'/' * (fence + 1)}: "
-                                            f"write '{'/' * (fence + 1)} scene | {arg or 'id'}' and close "
-                                            f"it with {'/' * (fence + 1)}")
+                report.error(
+                    path,
+                    line.no,
+                    f"a scene inside a scenario starts with {'/' * (fence + 1)}: "
+                    f"write '{'/' * (fence + 1)} scene | {arg or 'id'}' and close "
+                    f"it with {'/' * (fence + 1)}",
+                )
             else:
                 for inner in stack[index:]:
                     unclosed(inner)
@@ -389,14 +403,18 @@ class FileParser:
             if key_text in allowed:
                 data[key_text] = value
             else:
-                self.error(parsed.line_of(key_text), unknown_key_message(f"option '{key_text}' for {name}",
-                                                                         key_text, allowed))
+                self.error(
+                    parsed.line_of(key_text),
+                    unknown_key_message(f"option '{key_text}' for {name}", key_text, allowed),
+                )
         return data, parsed
 
     def block_id(self, block: Block) -> str | None:
         if block.arg is None:
-            self.error(block.line, f"{block.kind} block has no id: write it as "
-                                   f"'{block.slashes} {block.kind} | some-id'")
+            self.error(
+                block.line,
+                f"{block.kind} block has no id: write it as '{block.slashes} {block.kind} | some-id'",
+            )
             return None
         if not ID_RE.match(block.arg):
             self.error(block.line, invalid_id_message(f"id '{block.arg}' of {block.kind}", block.arg))
@@ -405,8 +423,10 @@ class FileParser:
 
     def text_only(self, block: Block, name: str) -> list[Line]:
         for inner in block.blocks():
-            self.error(inner.line, f"{inner.label} cannot be placed inside {name}; close {name} "
-                                   f"with {block.slashes} first")
+            self.error(
+                inner.line,
+                f"{inner.label} cannot be placed inside {name}; close {name} with {block.slashes} first",
+            )
         return block.lines()
 
     # -- questions -----------------------------------------------------------------------------
@@ -426,8 +446,11 @@ class FileParser:
         for line in prompt_lines:
             attempt = _CHOICE_ATTEMPT.match(line.text)
             if attempt:
-                self.error(line.no, f"option ({attempt.group('id')}) of {name} must start with '- [ ]' or "
-                                    f"'- [x]': write it as '- [ ] ({attempt.group('id')}) ...'")
+                self.error(
+                    line.no,
+                    f"option ({attempt.group('id')}) of {name} must start with '- [ ]' or "
+                    f"'- [x]': write it as '- [ ] ({attempt.group('id')}) ...'",
+                )
         prompt = "\n".join(line.text for line in prompt_lines)
         info_lines: dict[tuple[str, ...], int] = {}
         options: list[Option] = []
@@ -442,8 +465,11 @@ class FileParser:
             label_lines, feedback = self._option_body(body)
             if idm is None:
                 label = truncate(rest_text)
-                self.error(head.no, f"option '{label}' of {name} has no id: write it as "
-                                    f"'- [{'x' if correct else ' '}] (a) {label}'")
+                self.error(
+                    head.no,
+                    f"option '{label}' of {name} has no id: write it as "
+                    f"'- [{'x' if correct else ' '}] (a) {label}'",
+                )
                 continue
             oid, label = idm.group("id").strip(), " ".join([idm.group("label").strip(), *label_lines]).strip()
             if not ID_RE.match(oid):
@@ -465,16 +491,21 @@ class FileParser:
         if not prompt.strip():
             self.error(block.line, f"{name} has no question text above its options")
         if not raw_options:
-            self.error(block.line, f"{name} has no options: add lines like '- [x] (a) answer' with "
-                                   f"'> feedback' under each")
+            self.error(
+                block.line,
+                f"{name} has no options: add lines like '- [x] (a) answer' with '> feedback' under each",
+            )
         elif options:
             correct_ids = [o.id for o in options if o.correct]
             if not correct_ids and len(options) == len(raw_options):
                 self.error(block.line, f"{name} has no correct option: mark the right answer with [x]")
             elif len(correct_ids) > 1 and not multiple:
-                self.error(block.line, f"{name} has {len(correct_ids)} correct options "
-                                       f"({', '.join(correct_ids)}) but allows only one answer: mark one "
-                                       f"with [x] or add 'multiple: true'")
+                self.error(
+                    block.line,
+                    f"{name} has {len(correct_ids)} correct options "
+                    f"({', '.join(correct_ids)}) but allows only one answer: mark one "
+                    f"with [x] or add 'multiple: true'",
+                )
         question = Question(
             id=qid,
             graded=graded,
@@ -501,12 +532,18 @@ class FileParser:
                 if items:
                     items[-1][1].append(line)
             elif _BULLET.match(text):
-                self.error(line.no, f"'{truncate(text.strip())}' in {name} is not a valid {what[:-1]}: "
-                                    f"write it as '{example}'")
+                self.error(
+                    line.no,
+                    f"'{truncate(text.strip())}' in {name} is not a valid {what[:-1]}: "
+                    f"write it as '{example}'",
+                )
             elif not stray_reported:
                 stray_reported = True
-                self.error(line.no, f"text after the {what} of {name} is not shown: move it above the "
-                                    f"{what} or into the feedback")
+                self.error(
+                    line.no,
+                    f"text after the {what} of {name} is not shown: move it above the "
+                    f"{what} or into the feedback",
+                )
         return items
 
     @staticmethod
@@ -562,12 +599,16 @@ class FileParser:
                     intro.append(item.text)
                 elif item.text.strip() and not gap_reported:
                     gap_reported = True
-                    self.error(item.no, f"text between the scenes of {name} is not shown: move it into a "
-                                        f"scene")
+                    self.error(
+                        item.no, f"text between the scenes of {name} is not shown: move it into a scene"
+                    )
                 continue
             if item.kind != "scene":
-                self.error(item.line, f"only '{'/' * (block.fence + 1)} scene | id' blocks can be inside "
-                                      f"{name}, not {item.label}")
+                self.error(
+                    item.line,
+                    f"only '{'/' * (block.fence + 1)} scene | id' blocks can be inside "
+                    f"{name}, not {item.label}",
+                )
                 continue
             seen_scene = True
             scene = self.scene(item, sid or "?", lines)
@@ -585,28 +626,35 @@ class FileParser:
         if start is None and scenes:
             start = scenes[0].id
         lines[("start",)] = start_line
-        scenario = Scenario(sid, title, self.r.fragment("\n".join(intro), sid), start or "", tuple(scenes),
-                            line=block.line)
+        scenario = Scenario(
+            sid, title, self.r.fragment("\n".join(intro), sid), start or "", tuple(scenes), line=block.line
+        )
         if scenes:
             check_scenario_graph(scenario, block.line, lines, self.path, self.report)
         return BlockInfo("scenario", sid, block.line, scenario, lines)
 
     def scene(self, block: Block, scenario_id: str, lines: dict[tuple[str, ...], int]) -> Scene | None:
         if block.arg is None:
-            self.error(block.line, f"scene in scenario '{scenario_id}' has no id: write it as "
-                                   f"'{block.slashes} scene | some-id'")
+            self.error(
+                block.line,
+                f"scene in scenario '{scenario_id}' has no id: write it as '{block.slashes} scene | some-id'",
+            )
             return None
         if not ID_RE.match(block.arg):
-            self.error(block.line, invalid_id_message(f"scene id '{block.arg}' in scenario '{scenario_id}'",
-                                                      block.arg))
+            self.error(
+                block.line,
+                invalid_id_message(f"scene id '{block.arg}' in scenario '{scenario_id}'", block.arg),
+            )
             return None
         scene_id = block.arg
         name = f"scene '{scene_id}' of scenario '{scenario_id}'"
         opts, parsed = self.options(block, name)
         ending = self._text(opts, "ending", name, parsed)
         if ending is not None and ending not in ENDINGS:
-            self.error(parsed.line_of("ending"), f"'ending' of {name} must be good, acceptable or poor, "
-                                                 f"not '{ending}'")
+            self.error(
+                parsed.line_of("ending"),
+                f"'ending' of {name} must be good, acceptable or poor, not '{ending}'",
+            )
             ending = None
         body = self.text_only(block, name)
         start = next((i for i, line in enumerate(body) if _CHOICE.match(line.text)), len(body))
@@ -614,8 +662,11 @@ class FileParser:
         for line in text_lines:
             attempt = _CHOICE_ATTEMPT.match(line.text)
             if attempt:
-                self.error(line.no, f"choice ({attempt.group('id')}) in {name} has no target: write it as "
-                                    f"'- ({attempt.group('id')}) [label](#scene-id)'")
+                self.error(
+                    line.no,
+                    f"choice ({attempt.group('id')}) in {name} has no target: write it as "
+                    f"'- ({attempt.group('id')}) [label](#scene-id)'",
+                )
         lines[("scene", scene_id)] = block.line
         choices: list[ScenarioChoice] = []
         for head, cont in self._split_items(rest, name, "choices", _CHOICE, "- (id) [label](#scene-id)"):
@@ -634,8 +685,11 @@ class FileParser:
         label, target = m.group("label").strip(), m.group("target")
         cid = (m.group("id") or "").strip()
         if m.group("id") is None or not cid:
-            self.error(head.no, f"choice '{truncate(label)}' in {name} has no id: write it as "
-                                f"'- (id) [{truncate(label)}]({target})'")
+            self.error(
+                head.no,
+                f"choice '{truncate(label)}' in {name} has no id: write it as "
+                f"'- (id) [{truncate(label)}]({target})'",
+            )
             return None
         if not ID_RE.match(cid):
             self.error(head.no, invalid_id_message(f"choice id '{cid}' in {name}", cid))
@@ -644,8 +698,10 @@ class FileParser:
             self.error(head.no, f"choice ({cid}) appears twice in {name}")
             return None
         if not target.startswith("#") or len(target) < 2:
-            self.error(head.no, f"choice ({cid}) in {name} must link to a scene: write "
-                                f"[{truncate(label)}](#scene-id)")
+            self.error(
+                head.no,
+                f"choice ({cid}) in {name} must link to a scene: write [{truncate(label)}](#scene-id)",
+            )
         if not label:
             self.error(head.no, f"choice ({cid}) in {name} has no text")
         tag: str | None = None
@@ -663,14 +719,20 @@ class FileParser:
                 if tag not in TAGS:
                     suggestion = _DUTCH_TAGS.get(tag.lower().replace(" ", "-")) or did_you_mean(tag, TAGS)
                     hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-                    self.error(line.no, f"unknown tag '{tag}' on choice ({cid}) in {name}: use one of "
-                                        f"{', '.join(TAGS)}{hint}")
+                    self.error(
+                        line.no,
+                        f"unknown tag '{tag}' on choice ({cid}) in {name}: use one of "
+                        f"{', '.join(TAGS)}{hint}",
+                    )
                     tag = None
             elif in_feedback:
                 feedback.append(stripped)
             elif stripped:
-                self.error(line.no, f"unexpected line under choice ({cid}) in {name}: only 'tag: ...' and "
-                                    f"'> feedback' lines belong there")
+                self.error(
+                    line.no,
+                    f"unexpected line under choice ({cid}) in {name}: only 'tag: ...' and "
+                    f"'> feedback' lines belong there",
+                )
         text = "\n".join(feedback).strip("\n")
         if not text.strip():
             self.warning(head.no, f"choice ({cid}) in {name} has no feedback")
@@ -712,15 +774,21 @@ class FileParser:
 
     @staticmethod
     def _misplaced(block: Block, allowed: tuple[str, ...], where: str) -> str:
+        if block.kind in BLOCK_TYPES and not allowed:
+            return f"{block.kind} blocks are not allowed in {where}; put them in a lesson"
         if block.kind == "question":
-            return "question blocks belong in assessment.<lang>.md; use '/// check' for a question in a lesson"
+            return (
+                "question blocks belong in assessment.<lang>.md; use '/// check' for a question in a lesson"
+            )
         if block.kind == "check":
             return f"check blocks belong in lessons; use '/// question' in {where}"
-        if block.kind in ("scenario", "reflection") and "check" not in allowed:
+        if block.kind in BLOCK_TYPES:
             return f"{block.kind} blocks are not allowed in {where}; put them in a lesson"
         if block.kind == "scene":
-            return (f"a scene must be inside a scenario: put '{'/' * (block.fence + 1)} scene | "
-                    f"{block.arg or 'id'}' between '/// scenario | id' and its closing '///'")
+            return (
+                f"a scene must be inside a scenario: put '{'/' * (block.fence + 1)} scene | "
+                f"{block.arg or 'id'}' between '/// scenario | id' and its closing '///'"
+            )
         known = (*allowed, *ADMONITION_TYPES)
         suggestion = did_you_mean(block.kind, (*BLOCK_TYPES, *ADMONITION_TYPES))
         hint = f"; did you mean '{suggestion}'?" if suggestion else ""
@@ -732,8 +800,11 @@ class FileParser:
             if inner.kind in ADMONITION_TYPES and inner.header_ok:
                 self.check_callout(inner)
             elif inner.header_ok:
-                self.error(inner.line, f"{inner.label} cannot be placed inside a '{block.kind}' callout; "
-                                       f"put it outside the callout")
+                self.error(
+                    inner.line,
+                    f"{inner.label} cannot be placed inside a '{block.kind}' callout; "
+                    f"put it outside the callout",
+                )
 
 
 @dataclass
@@ -754,7 +825,7 @@ class ParsedFile:
 def parse_file(
     text: str,
     path: str,
-    kind: str,
+    kind: FileKind,
     renderer: Renderer,
     report: Report,
     lines: list[Line] | None = None,
@@ -762,7 +833,7 @@ def parse_file(
     """Parse a lesson (`kind="lesson"`), an assessment (`"assessment"`) or a module intro (`"intro"`)."""
     lines = read_lines(text) if lines is None else lines
     front, body = split_front_matter(lines, path, report)
-    parsed = ParsedFile(path, front, body_start=body[0].no if body else (lines[-1].no + 1 if lines else 1))
+    parsed = ParsedFile(path, front, body_start=body[0].no if body else 1)
     items, parsed.sound = tokenize(body, path, report)
     parser = FileParser(path, report, renderer)
     file_name = path.rsplit("/", 1)[-1]
@@ -787,8 +858,12 @@ def parse_file(
         if isinstance(item, Line):
             if kind == "assessment" and first_question_seen and item.text.strip() and not misplaced_reported:
                 misplaced_reported = True
-                report.error(path, item.no, f"only '/// question' blocks can follow the first question in "
-                                            f"{file_name}: move this text above the first question")
+                report.error(
+                    path,
+                    item.no,
+                    f"only '/// question' blocks can follow the first question in "
+                    f"{file_name}: move this text above the first question",
+                )
             segments[-1].append(item.text)
             continue
         if item.kind in ADMONITION_TYPES:
@@ -797,9 +872,13 @@ def parse_file(
             if kind == "assessment" and first_question_seen:
                 if not misplaced_reported:
                     misplaced_reported = True
-                    report.error(path, item.line, f"only '/// question' blocks can follow the first question "
-                                                  f"in {file_name}: move this callout above the first "
-                                                  f"question")
+                    report.error(
+                        path,
+                        item.line,
+                        f"only '/// question' blocks can follow the first question "
+                        f"in {file_name}: move this callout above the first "
+                        f"question",
+                    )
                 continue
             parser.check_callout(item)
             segments[-1].extend(["", *item.source(), ""])

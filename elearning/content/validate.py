@@ -50,7 +50,7 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _SCRIPT = re.compile(r"<\s*script\b", re.IGNORECASE)
 _RAW_TAG = re.compile(r"<\s*(iframe|form)\b", re.IGNORECASE)
-_EVENT_HANDLER = re.compile(r"<[A-Za-z][^>]*?[\s\"'/](on[a-z]+)\s*=", re.IGNORECASE)
+_EVENT_HANDLER = re.compile(r"<[A-Za-z][\w-]*(?=[\s/])[^>]*?[\s\"'/](on[a-z]+)\s*=", re.IGNORECASE)
 _JAVASCRIPT = re.compile(r"(?:\]\(|\]:|=|<|\()\s*[\"']?\s*javascript\s*:", re.IGNORECASE)
 _MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]*)>?(?:\s+[\"'][^)]*)?\)")
 _MD_REF_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\[[^\]]*\]")
@@ -135,8 +135,13 @@ def _required_text(front: FrontMatter, key: str, path: str, report: Report) -> s
         return ""
     value = data[key]
     if not isinstance(value, str) or not value.strip():
-        report.error(path, front.line_of(key), f"'{key}' must be text, not {_type_name(value)}"
-                     if not isinstance(value, str) else f"'{key}' must not be empty")
+        report.error(
+            path,
+            front.line_of(key),
+            f"'{key}' must be text, not {_type_name(value)}"
+            if not isinstance(value, str)
+            else f"'{key}' must not be empty",
+        )
         return ""
     return value.strip()
 
@@ -144,8 +149,12 @@ def _required_text(front: FrontMatter, key: str, path: str, report: Report) -> s
 def check_translation_front(front: FrontMatter, path: str, report: Report) -> tuple[str, str]:
     """module.<lang>.md: only title and summary."""
     if not front.present:
-        report.error(path, 1, "front matter with 'title' and 'summary' is missing: start the file with ---, "
-                              "those two keys, and ---")
+        report.error(
+            path,
+            1,
+            "front matter with 'title' and 'summary' is missing: start the file with ---, "
+            "those two keys, and ---",
+        )
         return "", ""
     if not front.ok:
         return "", ""
@@ -157,8 +166,12 @@ def check_module_front(front: FrontMatter, path: str, report: Report) -> ModuleM
     """module.md: every key, its type and its range."""
     meta = ModuleMeta()
     if not front.present:
-        report.error(path, 1, "module.md must start with front matter: a line ---, the keys (title, summary, "
-                              "estimated_minutes, ...), and a line ---")
+        report.error(
+            path,
+            1,
+            "module.md must start with front matter: a line ---, the keys (title, summary, "
+            "estimated_minutes, ...), and a line ---",
+        )
         return meta
     if not front.ok:
         return meta
@@ -172,16 +185,22 @@ def check_module_front(front: FrontMatter, path: str, report: Report) -> ModuleM
     if audience in AUDIENCES:
         meta.audience = audience
     else:
-        report.error(path, front.line_of("audience"), f"'audience' must be 'all' or 'managers', not "
-                                                      f"{_type_name(audience)}")
+        report.error(
+            path,
+            front.line_of("audience"),
+            f"'audience' must be 'all' or 'managers', not {_type_name(audience)}",
+        )
 
     if "estimated_minutes" not in data:
         report.error(path, 1, "missing required key 'estimated_minutes' in front matter")
     else:
         minutes = data["estimated_minutes"]
         if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 1:
-            report.error(path, front.line_of("estimated_minutes"), f"'estimated_minutes' must be a whole "
-                                                                   f"number of minutes, not {_type_name(minutes)}")
+            report.error(
+                path,
+                front.line_of("estimated_minutes"),
+                f"'estimated_minutes' must be a whole number of minutes, not {_type_name(minutes)}",
+            )
         else:
             meta.estimated_minutes = minutes
 
@@ -189,8 +208,11 @@ def check_module_front(front: FrontMatter, path: str, report: Report) -> ModuleM
         meta.pass_mark_given = True
         mark = data["pass_mark"]
         if not isinstance(mark, int) or isinstance(mark, bool) or not 1 <= mark <= 100:
-            report.error(path, front.line_of("pass_mark"), f"'pass_mark' must be a whole number from 1 to 100 "
-                                                           f"(a percentage), not {_type_name(mark)}")
+            report.error(
+                path,
+                front.line_of("pass_mark"),
+                f"'pass_mark' must be a whole number from 1 to 100 (a percentage), not {_type_name(mark)}",
+            )
         else:
             meta.pass_mark = mark
 
@@ -207,14 +229,18 @@ def _check_languages(front: FrontMatter, path: str, report: Report, meta: Module
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value:
-        report.error(path, front.line_of("languages"), "'languages' must be a list of language codes, "
-                                                       "e.g. [nl, en]")
+        report.error(
+            path, front.line_of("languages"), "'languages' must be a list of language codes, e.g. [nl, en]"
+        )
         return
     languages: list[str] = []
     for i, lang in enumerate(value):
         if not isinstance(lang, str) or not LANG_RE.match(lang):
-            report.error(path, front.line_of("languages", i), f"language code {_type_name(lang)} is not valid: "
-                                                              f"use two lowercase letters, e.g. 'nl'")
+            report.error(
+                path,
+                front.line_of("languages", i),
+                f"language code {_type_name(lang)} is not valid: use two lowercase letters, e.g. 'nl'",
+            )
         elif lang in languages:
             report.error(path, front.line_of("languages", i), f"language '{lang}' is listed twice")
         else:
@@ -230,8 +256,11 @@ def _check_lessons(front: FrontMatter, path: str, report: Report, meta: ModuleMe
     if value is None:
         value = []
     if not isinstance(value, list):
-        report.error(path, front.line_of("lessons"), "'lessons' must be a list of lesson slugs, one per line "
-                                                     "starting with '- '")
+        report.error(
+            path,
+            front.line_of("lessons"),
+            "'lessons' must be a list of lesson slugs, one per line starting with '- '",
+        )
         return
     meta.lessons_given = True
     seen: set[str] = set()
@@ -256,8 +285,11 @@ def _check_assessment(front: FrontMatter, path: str, report: Report, meta: Modul
     if value is None:
         value = {}
     if not isinstance(value, dict):
-        report.error(path, meta.assessment_line, "'assessment' must contain 'key: value' lines "
-                                                 "(shuffle_options, pools)")
+        report.error(
+            path,
+            meta.assessment_line,
+            "'assessment' must contain 'key: value' lines (shuffle_options, pools)",
+        )
         return
     for key in value:
         if str(key) not in ASSESSMENT_KEYS:
@@ -267,20 +299,29 @@ def _check_assessment(front: FrontMatter, path: str, report: Report, meta: Modul
     if isinstance(shuffle, bool):
         meta.shuffle_options = shuffle
     else:
-        report.error(path, front.line_of("assessment", "shuffle_options"), f"'shuffle_options' must be true "
-                                                                           f"or false, not {_type_name(shuffle)}")
+        report.error(
+            path,
+            front.line_of("assessment", "shuffle_options"),
+            f"'shuffle_options' must be true or false, not {_type_name(shuffle)}",
+        )
     pools = value.get("pools") or {}
     if not isinstance(pools, dict):
-        report.error(path, front.line_of("assessment", "pools"), "'pools' must be lines 'pool-name: number "
-                                                                 "of questions to draw'")
+        report.error(
+            path,
+            front.line_of("assessment", "pools"),
+            "'pools' must be lines 'pool-name: number of questions to draw'",
+        )
         return
     for name, count in pools.items():
         line = front.line_of("assessment", "pools", str(name))
         if not isinstance(name, str) or not ID_RE.match(name):
             report.error(path, line, invalid_id_message(f"pool name {_type_name(name)}", str(name)))
         elif not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            report.error(path, line, f"pool '{name}' must ask a whole number of questions (1 or more), "
-                                     f"not {_type_name(count)}")
+            report.error(
+                path,
+                line,
+                f"pool '{name}' must ask a whole number of questions (1 or more), not {_type_name(count)}",
+            )
         else:
             meta.pools[name] = count
             meta.pool_lines[name] = line
@@ -300,8 +341,11 @@ def check_scenario_graph(
     if not start_ok:
         suggestion = did_you_mean(scenario.start, scene_ids)
         hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-        report.error(path, lines.get(("start",), line), f"start scene '{scenario.start}' of {name} does not "
-                                                        f"exist{hint}")
+        report.error(
+            path,
+            lines.get(("start",), line),
+            f"start scene '{scenario.start}' of {name} does not exist{hint}",
+        )
     for scene in scenario.scenes:
         scene_line = lines.get(("scene", scene.id), line)
         where = f"scene '{scene.id}' of {name}"
@@ -309,14 +353,21 @@ def check_scenario_graph(
             if choice.target and choice.target not in ids:
                 suggestion = did_you_mean(choice.target, scene_ids)
                 hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-                report.error(path, lines.get(("choice", scene.id, choice.id), scene_line),
-                             f"choice ({choice.id}) in {where} leads to '{choice.target}', which is not a "
-                             f"scene of this scenario{hint}")
+                report.error(
+                    path,
+                    lines.get(("choice", scene.id, choice.id), scene_line),
+                    f"choice ({choice.id}) in {where} leads to '{choice.target}', which is not a "
+                    f"scene of this scenario{hint}",
+                )
         if scene.ending and scene.choices:
             report.error(path, scene_line, f"{where} is an ending but has choices: an ending has no choices")
         if not scene.ending and not scene.choices:
-            report.error(path, scene_line, f"{where} has no choices and is not an ending: add choices or "
-                                           f"'ending: good', 'acceptable' or 'poor'")
+            report.error(
+                path,
+                scene_line,
+                f"{where} has no choices and is not an ending: add choices or "
+                f"'ending: good', 'acceptable' or 'poor'",
+            )
     edges = {s.id: [c.target for c in s.choices if c.target in ids] for s in scenario.scenes}
     if start_ok:
         reachable = {scenario.start}
@@ -328,13 +379,18 @@ def check_scenario_graph(
                     todo.append(target)
         for scene in scenario.scenes:
             if scene.id not in reachable:
-                report.error(path, lines.get(("scene", scene.id), line), f"scene '{scene.id}' of {name} cannot "
-                                                                         f"be reached from the start scene "
-                                                                         f"'{scenario.start}'")
+                report.error(
+                    path,
+                    lines.get(("scene", scene.id), line),
+                    f"scene '{scene.id}' of {name} cannot be reached from the start scene '{scenario.start}'",
+                )
     endings = {s.id for s in scenario.scenes if s.ending}
     if not endings:
-        report.error(path, line, f"{name} has no ending: mark at least one scene with 'ending: good', "
-                                 f"'acceptable' or 'poor'")
+        report.error(
+            path,
+            line,
+            f"{name} has no ending: mark at least one scene with 'ending: good', 'acceptable' or 'poor'",
+        )
         return
     can_end = set(endings)
     changed = True
@@ -346,9 +402,11 @@ def check_scenario_graph(
                 changed = True
     for scene in scenario.scenes:
         if scene.id not in can_end and scene.choices:
-            report.error(path, lines.get(("scene", scene.id), line), f"no ending can be reached from scene "
-                                                                     f"'{scene.id}' of {name}: its choices "
-                                                                     f"only loop back")
+            report.error(
+                path,
+                lines.get(("scene", scene.id), line),
+                f"no ending can be reached from scene '{scene.id}' of {name}: its choices only loop back",
+            )
 
 
 # ----------------------------------------------------------------------------------------- source text
@@ -379,8 +437,11 @@ def check_source(
                     used.add(name)
                     continue
                 suggestion = did_you_mean(name.lower(), sorted(PLACEHOLDERS))
-                hint = (f"; did you mean {{{suggestion}}}?" if suggestion
-                        else f"; known placeholders: {', '.join('{' + p + '}' for p in sorted(PLACEHOLDERS))}")
+                hint = (
+                    f"; did you mean {{{suggestion}}}?"
+                    if suggestion
+                    else f"; known placeholders: {', '.join('{' + p + '}' for p in sorted(PLACEHOLDERS))}"
+                )
                 report.error(path, line.no, f"unknown placeholder {{{name}}}{hint}")
         if "!" in text or "<" in text:
             _check_images(text, line.no, path, report, module_dir)
@@ -403,8 +464,12 @@ def _check_images(text: str, no: int, path: str, report: Report, module_dir: Pat
     for m in _MD_IMAGE.finditer(text):
         src = m.group("src")
         if not m.group("alt").strip():
-            report.error(path, no, f"image '{src}' has no alt text: describe it between the brackets, "
-                                   f"e.g. ![Two colleagues talking]({src})")
+            report.error(
+                path,
+                no,
+                f"image '{src}' has no alt text: describe it between the brackets, "
+                f"e.g. ![Two colleagues talking]({src})",
+            )
         sources.append(src)
     for m in _MD_REF_IMAGE.finditer(text):
         if not m.group("alt").strip():
@@ -427,8 +492,11 @@ def _check_image_file(src: str, no: int, path: str, report: Report, module_dir: 
         return
     clean = src.split("#", 1)[0].split("?", 1)[0]
     if not clean.startswith("media/") or ".." in clean.split("/"):
-        report.error(path, no, f"image '{src}' must be in the module's media/ folder: write "
-                               f"media/{clean.rsplit('/', 1)[-1]}")
+        report.error(
+            path,
+            no,
+            f"image '{src}' must be in the module's media/ folder: write media/{clean.rsplit('/', 1)[-1]}",
+        )
         return
     if not (module_dir / clean).is_file():
         report.error(path, no, f"image '{src}' does not exist: put the file in the module's media/ folder")
@@ -445,8 +513,12 @@ def check_unique_ids(files: Iterable[ParsedFile], report: Report) -> None:
             if info.id in first:
                 other, other_path = first[info.id]
                 where = other_path.rsplit("/", 1)[-1]
-                report.error(parsed.path, info.line, f"id '{info.id}' is already used by the {other.kind} in "
-                                                     f"{where}:{other.line}; ids must be unique in the module")
+                report.error(
+                    parsed.path,
+                    info.line,
+                    f"id '{info.id}' is already used by the {other.kind} in "
+                    f"{where}:{other.line}; ids must be unique in the module",
+                )
             else:
                 first[info.id] = (info, parsed.path)
 
@@ -462,16 +534,24 @@ def compare_structure(base: ParsedFile, other: ParsedFile, report: Report) -> No
     there = {info.id: info for info in base.blocks}
     for bid, info in there.items():
         if bid not in here:
-            report.error(other.path, other.title_line or other.body_start, f"{info.kind} '{bid}' of {base_name} "
-                                                                           f"is missing here")
+            report.error(
+                other.path,
+                other.title_line or other.body_start,
+                f"{info.kind} '{bid}' of {base_name} is missing here",
+            )
     for bid, info in here.items():
         if bid not in there:
-            report.error(other.path, info.line, f"{info.kind} '{bid}' is not in {base_name}; every language "
-                                                f"must have the same blocks")
+            report.error(
+                other.path,
+                info.line,
+                f"{info.kind} '{bid}' is not in {base_name}; every language must have the same blocks",
+            )
             continue
         ref = there[bid]
         if ref.kind != info.kind:
-            report.error(other.path, info.line, f"'{bid}' is a {ref.kind} in {base_name} but a {info.kind} here")
+            report.error(
+                other.path, info.line, f"'{bid}' is a {ref.kind} in {base_name} but a {info.kind} here"
+            )
         elif isinstance(info.value, Question) and isinstance(ref.value, Question):
             _compare_question(info, ref, base_name, other.path, report)
         elif isinstance(info.value, Scenario) and isinstance(ref.value, Scenario):
@@ -486,17 +566,25 @@ def _compare_question(info: BlockInfo, ref: BlockInfo, base_name: str, path: str
     name = f"question '{q.id}'"
     mine, theirs = [o.id for o in q.options], [o.id for o in r.options]
     if mine != theirs:
-        report.error(path, info.line, f"{name} has options ({_ids(mine)}) but in {base_name} "
-                                      f"({_ids(theirs)})")
+        report.error(
+            path, info.line, f"{name} has options ({_ids(mine)}) but in {base_name} ({_ids(theirs)})"
+        )
     elif q.correct_ids != r.correct_ids:
-        report.error(path, info.line, f"{name} has correct options ({_ids(sorted(q.correct_ids))}) but in "
-                                      f"{base_name} ({_ids(sorted(r.correct_ids))})")
+        report.error(
+            path,
+            info.line,
+            f"{name} has correct options ({_ids(sorted(q.correct_ids))}) but in "
+            f"{base_name} ({_ids(sorted(r.correct_ids))})",
+        )
     if q.multiple != r.multiple:
         word = "multiple" if q.multiple else "single"
         report.error(path, info.line, f"{name} is {word} choice here but not in {base_name}")
     if q.pool != r.pool:
-        report.error(path, info.line, f"{name} is in pool '{q.pool or 'none'}' here but in pool "
-                                      f"'{r.pool or 'none'}' in {base_name}")
+        report.error(
+            path,
+            info.line,
+            f"{name} is in pool '{q.pool or 'none'}' here but in pool '{r.pool or 'none'}' in {base_name}",
+        )
 
 
 def _compare_scenario(info: BlockInfo, ref: BlockInfo, base_name: str, path: str, report: Report) -> None:
@@ -504,8 +592,11 @@ def _compare_scenario(info: BlockInfo, ref: BlockInfo, base_name: str, path: str
     assert isinstance(s, Scenario) and isinstance(r, Scenario)
     name = f"scenario '{s.id}'"
     if s.start != r.start:
-        report.error(path, info.lines.get(("start",), info.line), f"{name} starts at '{s.start}' here but at "
-                                                                  f"'{r.start}' in {base_name}")
+        report.error(
+            path,
+            info.lines.get(("start",), info.line),
+            f"{name} starts at '{s.start}' here but at '{r.start}' in {base_name}",
+        )
     mine, theirs = [x.id for x in s.scenes], [x.id for x in r.scenes]
     if sorted(mine) != sorted(theirs):
         report.error(path, info.line, f"{name} has scenes ({_ids(mine)}) but in {base_name} ({_ids(theirs)})")
@@ -516,21 +607,36 @@ def _compare_scenario(info: BlockInfo, ref: BlockInfo, base_name: str, path: str
         line = info.lines.get(("scene", scene.id), info.line)
         where = f"scene '{scene.id}' of {name}"
         if scene.ending != other.ending:
-            report.error(path, line, f"{where} has ending '{scene.ending or 'none'}' here but "
-                                     f"'{other.ending or 'none'}' in {base_name}")
+            report.error(
+                path,
+                line,
+                f"{where} has ending '{scene.ending or 'none'}' here but "
+                f"'{other.ending or 'none'}' in {base_name}",
+            )
         my_choices, their_choices = [c.id for c in scene.choices], [c.id for c in other.choices]
         if my_choices != their_choices:
-            report.error(path, line, f"{where} has choices ({_ids(my_choices)}) but in {base_name} "
-                                     f"({_ids(their_choices)})")
+            report.error(
+                path,
+                line,
+                f"{where} has choices ({_ids(my_choices)}) but in {base_name} ({_ids(their_choices)})",
+            )
             continue
         for choice in scene.choices:
             theirs_choice = other.choice(choice.id)
             assert theirs_choice is not None
             choice_line = info.lines.get(("choice", scene.id, choice.id), line)
             if choice.target != theirs_choice.target:
-                report.error(path, choice_line, f"choice ({choice.id}) in {where} leads to '{choice.target}' "
-                                                f"here but to '{theirs_choice.target}' in {base_name}")
+                report.error(
+                    path,
+                    choice_line,
+                    f"choice ({choice.id}) in {where} leads to '{choice.target}' "
+                    f"here but to '{theirs_choice.target}' in {base_name}",
+                )
             if choice.tag != theirs_choice.tag:
-                report.error(path, choice_line, f"choice ({choice.id}) in {where} has tag "
-                                                f"'{choice.tag or 'none'}' here but '{theirs_choice.tag or 'none'}' "
-                                                f"in {base_name}")
+                report.error(
+                    path,
+                    choice_line,
+                    f"choice ({choice.id}) in {where} has tag "
+                    f"'{choice.tag or 'none'}' here but '{theirs_choice.tag or 'none'}' "
+                    f"in {base_name}",
+                )

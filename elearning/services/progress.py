@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..content import Catalog, Module
-from ..models import LessonProgress, ModuleCompletion, Person, utcnow
+from ..models import AssessmentAttempt, LessonProgress, ModuleCompletion, Person, utcnow
 from .errors import NotFound
 from .learning import visible_module
 from .upsert import insert_ignore
@@ -45,14 +45,14 @@ def mark_lesson_done(
         },
         ["person_id", "module_slug", "lesson_slug"],
     )
-    return _complete_if_done(session, person, module, now)
+    return complete_if_done(session, person, module, now)
 
 
-def _complete_if_done(session: Session, person: Person, module: Module, now: datetime) -> bool:
-    """Modules without an assessment are completed when every current lesson is done."""
-    if module.assessment is not None:
-        return False
+def complete_if_done(session: Session, person: Person, module: Module, now: datetime) -> bool:
+    """Completed when every current lesson is done and, if the module has an assessment, it was passed."""
     if not {lesson.slug for lesson in module.lessons} <= lessons_done(session, person, module.slug):
+        return False
+    if module.assessment is not None and not _passed(session, person, module.slug):
         return False
     return insert_ignore(
         session,
@@ -70,3 +70,13 @@ def completion(session: Session, person: Person, module_slug: str) -> ModuleComp
         .order_by(ModuleCompletion.completed_at.desc())
         .limit(1)
     )
+
+
+def _passed(session: Session, person: Person, module_slug: str) -> bool:
+    return session.scalar(
+        select(AssessmentAttempt.id).where(
+            AssessmentAttempt.person_id == person.id,
+            AssessmentAttempt.module_slug == module_slug,
+            AssessmentAttempt.passed.is_(True),
+        ).limit(1)
+    ) is not None

@@ -12,127 +12,127 @@ from elearning.content import ContentErrors, check, load_catalog, load_module
 from .conftest import BROKEN_ROOT
 
 EXPECTED: dict[str, list[str]] = {
-    'Folder Name': [
+    "Folder Name": [
         "module.md:1: module folder name 'Folder Name' is not valid: use lowercase letters, digits and hyphens, e.g. 'folder-name'",
     ],
-    'assessment-files-without-front-matter': [
+    "assessment-files-without-front-matter": [
         "assessment.nl.md:1: assessment.nl.md exists but module.md has no 'assessment' section: add 'assessment:' and 'pass_mark'",
     ],
-    'assessment-without-files': [
+    "assessment-without-files": [
         "module.md:7: module.md has an 'assessment' section but assessment.nl.md does not exist",
     ],
-    'bad-option-line': [
+    "bad-option-line": [
         "01-les.nl.md:6: option (a) of question 'vraag' must start with '- [ ]' or '- [x]': write it as '- [ ] (a) ...'",
     ],
-    'check-inside-callout': [
+    "check-inside-callout": [
         "01-les.nl.md:4: check 'vraag' cannot be placed inside a 'note' callout; put it outside the callout",
     ],
-    'choice-problems': [
+    "choice-problems": [
         "01-les.nl.md:10: choice (a) in scene 'begin' of scenario 'overleg' has no target: write it as '- (a) [label](#scene-id)'",
         "01-les.nl.md:11: choice 'Zonder id.' in scene 'begin' of scenario 'overleg' has no id: write it as '- (id) [Zonder id.](#goed)'",
         "01-les.nl.md:13: warning: choice (b) in scene 'begin' of scenario 'overleg' has no feedback",
         "01-les.nl.md:15: unexpected line under choice (c) in scene 'begin' of scenario 'overleg': only 'tag: ...' and '> feedback' lines belong there",
     ],
-    'choice-to-missing-scene': [
+    "choice-to-missing-scene": [
         "01-les.nl.md:10: choice (a) in scene 'begin' of scenario 'overleg' leads to 'goed-einde', which is not a scene of this scenario",
     ],
-    'duplicate-id': [
+    "duplicate-id": [
         "01-les.nl.md:12: id 'vraag' is already used by the check in 01-les.nl.md:3; ids must be unique in the module",
     ],
-    'ending-with-choices': [
+    "ending-with-choices": [
         "01-les.nl.md:14: scene 'goed' of scenario 'overleg' is an ending but has choices: an ending has no choices",
     ],
-    'event-handler': [
+    "event-handler": [
         "01-les.nl.md:3: event handler attribute 'onclick' is not allowed",
     ],
-    'front-matter-not-closed': [
-        'module.md:1: front matter is not closed: add a line with --- after its last key',
+    "front-matter-not-closed": [
+        "module.md:1: front matter is not closed: add a line with --- after its last key",
     ],
-    'image-not-found': [
+    "image-not-found": [
         "01-les.nl.md:3: image 'media/weg.png' does not exist: put the file in the module's media/ folder",
         "01-les.nl.md:5: image 'plaatjes/foto.png' must be in the module's media/ folder: write media/foto.png",
     ],
-    'invalid-front-matter-yaml': [
-        "module.md:3: front matter is not valid YAML: mapping values are not allowed here (put text containing ': ' or starting with '{' in quotes)",
+    "invalid-front-matter-yaml": [
+        "module.md:3: invalid YAML in front matter: mapping values are not allowed here (put text containing ': ' or starting with '{' in quotes)",
     ],
-    'javascript-link': [
+    "javascript-link": [
         "01-les.nl.md:3: 'javascript:' links are not allowed",
     ],
-    'lesson-missing-in-language': [
+    "lesson-missing-in-language": [
         "module.md:7: lesson '01-les' is listed in module.md but 01-les.en.md does not exist",
     ],
-    'lesson-not-listed': [
+    "lesson-not-listed": [
         "02-extra.nl.md:1: warning: lesson '02-extra' is not listed under 'lessons' in module.md, so it is not shown",
     ],
-    'lesson-without-title': [
+    "lesson-without-title": [
         "01-les.nl.md:4: lesson has no title: start it with a line '# Title'",
     ],
-    'loop-without-exit': [
+    "loop-without-exit": [
         "01-les.nl.md:16: no ending can be reached from scene 'rondje' of scenario 'overleg': its choices only loop back",
         "01-les.nl.md:23: no ending can be reached from scene 'rondje-twee' of scenario 'overleg': its choices only loop back",
     ],
-    'malformed-block-header': [
+    "malformed-block-header": [
         "01-les.nl.md:3: malformed block header '/// check vraag': write it as '/// type | id'",
         "01-les.nl.md:7: check block has no id: write it as '/// check | some-id'",
         "01-les.nl.md:11: id 'Vraag_Een' of check is not valid: use lowercase letters, digits and hyphens, e.g. 'vraag-een'",
     ],
-    'missing-alt-text': [
+    "missing-alt-text": [
         "01-les.nl.md:3: image 'media/foto.png' has no alt text: describe it between the brackets, e.g. ![Two colleagues talking](media/foto.png)",
-        '01-les.nl.md:5: image \'media/foto.png\' has no alt text: add alt="what the image shows"',
+        "01-les.nl.md:5: image 'media/foto.png' has no alt text: add alt=\"what the image shows\"",
     ],
-    'missing-required-key': [
+    "missing-required-key": [
         "module.md:1: missing required key 'title' in front matter",
     ],
-    'module-translation-missing': [
+    "module-translation-missing": [
         "module.md:5: module.en.md is missing: every language in 'languages' needs one (title, summary and introduction)",
     ],
-    'no-correct-option': [
+    "no-correct-option": [
         "01-les.nl.md:3: question 'vraag' has no correct option: mark the right answer with [x]",
     ],
-    'no-ending': [
+    "no-ending": [
         "01-les.nl.md:3: scenario 'overleg' has no ending: mark at least one scene with 'ending: good', 'acceptable' or 'poor'",
     ],
-    'no-module-md': [
-        'module.md:1: module.md is missing: every module folder needs one, with the front matter (title, summary, estimated_minutes, ...)',
+    "no-module-md": [
+        "module.md:1: module.md is missing: every module folder needs one, with the front matter (title, summary, estimated_minutes, ...)",
     ],
-    'not-utf8': [
-        '01-les.nl.md:3: file is not valid UTF-8 text: save it with UTF-8 encoding',
+    "not-utf8": [
+        "01-les.nl.md:3: file is not valid UTF-8 text: save it with UTF-8 encoding",
     ],
-    'option-ids-differ': [
+    "option-ids-differ": [
         "01-les.en.md:3: question 'vraag' has options (a, c) but in 01-les.nl.md (a, b)",
     ],
-    'option-without-feedback': [
+    "option-without-feedback": [
         "01-les.nl.md:10: option (c) of question 'herkennen-grap' has no feedback",
     ],
-    'option-without-id': [
+    "option-without-id": [
         "01-les.nl.md:6: option 'Fout.' of question 'vraag' has no id: write it as '- [ ] (a) Fout.'",
     ],
-    'pool-not-declared': [
+    "pool-not-declared": [
         "assessment.nl.md:21: question 'q3' is in pool 'bassis', which is not listed under 'assessment: pools' in module.md; did you mean 'basis'?",
     ],
-    'pool-too-large': [
+    "pool-too-large": [
         "module.md:9: pool 'basis' asks 3 questions but has only 2",
     ],
-    'raw-iframe-form': [
-        '01-les.nl.md:3: raw HTML <iframe> is not allowed',
-        '01-les.nl.md:5: raw HTML <form> is not allowed',
+    "raw-iframe-form": [
+        "01-les.nl.md:3: raw HTML <iframe> is not allowed",
+        "01-les.nl.md:5: raw HTML <form> is not allowed",
     ],
-    'raw-script': [
-        '01-les.nl.md:3: raw HTML <script> is not allowed',
+    "raw-script": [
+        "01-les.nl.md:3: raw HTML <script> is not allowed",
     ],
-    'scene-with-three-slashes': [
+    "scene-with-three-slashes": [
         "01-les.nl.md:4: a scene inside a scenario starts with ////: write '//// scene | begin' and close it with ////",
     ],
-    'scene-without-choices': [
+    "scene-without-choices": [
         "01-les.nl.md:16: scene 'midden' of scenario 'overleg' has no choices and is not an ending: add choices or 'ending: good', 'acceptable' or 'poor'",
     ],
-    'single-choice-two-correct': [
+    "single-choice-two-correct": [
         "01-les.nl.md:3: question 'vraag' has 2 correct options (a, b) but allows only one answer: mark one with [x] or add 'multiple: true'",
     ],
-    'stray-closing-fence': [
+    "stray-closing-fence": [
         "01-les.nl.md:4: '///' closes nothing: there is no open block that starts with ///",
     ],
-    'structure-mismatch': [
+    "structure-mismatch": [
         "01-les.en.md:1: reflection 'alleen-nl' of 01-les.nl.md is missing here",
         "01-les.en.md:3: question 'vraag' has correct options (a) but in 01-les.nl.md (b)",
         "01-les.en.md:17: choice (a) in scene 'begin' of scenario 'overleg' leads to 'slecht' here but to 'goed' in 01-les.nl.md",
@@ -141,42 +141,42 @@ EXPECTED: dict[str, list[str]] = {
         "01-les.en.md:24: scene 'goed' of scenario 'overleg' has ending 'acceptable' here but 'good' in 01-les.nl.md",
         "01-les.en.md:35: reflection 'alleen-en' is not in 01-les.nl.md; every language must have the same blocks",
     ],
-    'text-after-options': [
+    "text-after-options": [
         "01-les.nl.md:10: text after the options of question 'vraag' is not shown: move it above the options or into the feedback",
     ],
-    'unclosed-block': [
+    "unclosed-block": [
         "01-les.nl.md:3: check 'vraag' is not closed: add a line with /// where it ends",
     ],
-    'unknown-block-option': [
+    "unknown-block-option": [
         "01-les.nl.md:4: option 'multiple' of question 'vraag' must be true or false, not 'ja'",
         "01-les.nl.md:5: unknown option 'hints' for question 'vraag'; did you mean 'hint'?",
     ],
-    'unknown-block-type': [
+    "unknown-block-type": [
         "01-les.nl.md:3: unknown block type 'quiz': use one of check, scenario, reflection, note, tip, warning, important, key",
         "01-les.nl.md:7: unknown block type 'chek': use one of check, scenario, reflection, note, tip, warning, important, key; did you mean 'check'?",
     ],
-    'unknown-front-matter-key': [
+    "unknown-front-matter-key": [
         "module.md:1: missing required key 'estimated_minutes' in front matter",
         "module.md:4: unknown key 'estimated_minute' in front matter; did you mean 'estimated_minutes'?",
         "module.md:5: unknown key 'author' in front matter; allowed: title, summary, audience, estimated_minutes, pass_mark, languages, lessons, assessment",
     ],
-    'unknown-placeholder': [
-        '01-les.nl.md:3: unknown placeholder {vertrouwenspersoon}; did you mean {vertrouwenspersoon_contact}?',
-        '01-les.nl.md:3: unknown placeholder {HR_contact}; did you mean {hr_contact}?',
-        '01-les.nl.md:3: unknown placeholder {onbekend}; known placeholders: {bedrijfsmaatschappelijk_werk_contact}, {hr_contact}, {intranet_meldpagina}, {mior_contact}, {organisatie_naam}, {vertrouwenspersoon_contact}',
+    "unknown-placeholder": [
+        "01-les.nl.md:3: unknown placeholder {vertrouwenspersoon}; did you mean {vertrouwenspersoon_contact}?",
+        "01-les.nl.md:3: unknown placeholder {HR_contact}; did you mean {hr_contact}?",
+        "01-les.nl.md:3: unknown placeholder {onbekend}; known placeholders: {bedrijfsmaatschappelijk_werk_contact}, {hr_contact}, {intranet_meldpagina}, {mior_contact}, {organisatie_naam}, {vertrouwenspersoon_contact}",
     ],
-    'unknown-tag': [
+    "unknown-tag": [
         "01-les.nl.md:11: unknown tag 'afleiden' on choice (a) in scene 'begin' of scenario 'overleg': use one of distract, delegate, document, delay, direct; did you mean 'distract'?",
         "01-les.nl.md:14: unknown tag 'distrakt' on choice (b) in scene 'begin' of scenario 'overleg': use one of distract, delegate, document, delay, direct; did you mean 'distract'?",
     ],
-    'unreachable-scene': [
+    "unreachable-scene": [
         "01-les.nl.md:14: scene 'vergeten' of scenario 'overleg' cannot be reached from the start scene 'begin'",
     ],
-    'wrong-block-in-file': [
+    "wrong-block-in-file": [
         "01-les.nl.md:3: question blocks belong in assessment.<lang>.md; use '/// check' for a question in a lesson",
         "assessment.nl.md:1: check blocks belong in lessons; use '/// question' in assessment.nl.md",
     ],
-    'wrong-types': [
+    "wrong-types": [
         "module.md:4: 'estimated_minutes' must be a whole number of minutes, not 'twintig'",
         "module.md:5: 'pass_mark' must be a whole number from 1 to 100 (a percentage), not 120",
         "module.md:6: 'audience' must be 'all' or 'managers', not 'everyone'",
@@ -195,7 +195,9 @@ def test_exact_messages(name: str) -> None:
     assert all(p.path.startswith(f"{name}/") and p.line >= 1 for p in problems)
 
 
-@pytest.mark.parametrize("name", sorted(n for n, msgs in EXPECTED.items() if any(": warning: " not in m for m in msgs)))
+@pytest.mark.parametrize(
+    "name", sorted(n for n, msgs in EXPECTED.items() if any(": warning: " not in m for m in msgs))
+)
 def test_load_module_raises_with_every_problem(name: str) -> None:
     with pytest.raises(ContentErrors) as info:
         load_module(BROKEN_ROOT / name, BROKEN_ROOT)

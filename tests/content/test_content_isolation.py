@@ -20,7 +20,7 @@ print(" ".join(sorted({name.split(".")[0] for name in sys.modules} & {"flask", "
 
 def test_no_flask_or_sqlalchemy_in_the_content_package() -> None:
     result = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, check=True)
-    imported, forbidden = (result.stdout.splitlines() + ["", ""])[:2]
+    imported, forbidden = [*result.stdout.splitlines(), "", ""][:2]
     expected = {f"elearning.content.{p.stem}" for p in PACKAGE_DIR.glob("*.py") if p.stem != "__init__"}
     assert expected <= set(imported.split()), "not every module of the package was imported"
     assert forbidden == ""

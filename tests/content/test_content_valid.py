@@ -48,7 +48,9 @@ def test_module_values(module: Module) -> None:
     assert module.text("en").intro_html == (
         "<p>Welcome to this <strong>example</strong>. Questions? Contact {vertrouwenspersoon_contact}.</p>"
     )
-    assert module.placeholders == frozenset({"vertrouwenspersoon_contact", "mior_contact", "intranet_meldpagina"})
+    assert module.placeholders == frozenset(
+        {"vertrouwenspersoon_contact", "mior_contact", "intranet_meldpagina"}
+    )
     assert len(module.version) == 12
     int(module.version, 16)
 
@@ -73,8 +75,12 @@ def test_lessons_and_their_parts(module: Module) -> None:
         prompt_html='<p>Een collega maakt een "grapje" over de hoofddoek van een collega. Wat is dit?</p>',
         options=(
             Option("a", "Een onschuldige grap.", False, "<p>Niet juist. Het effect telt.</p>"),
-            Option("b", "Mogelijk ongewenst gedrag.", True,
-                   "<p>Juist. Het effect telt,\nook als het zo niet bedoeld is.</p>"),
+            Option(
+                "b",
+                "Mogelijk ongewenst gedrag.",
+                True,
+                "<p>Juist. Het effect telt,\nook als het zo niet bedoeld is.</p>",
+            ),
         ),
         hint_html="Denk aan het effect, niet aan de bedoeling.",
         pool=None,
@@ -90,10 +96,20 @@ def test_scenario(module: Module) -> None:
     assert lesson is not None
     (scenario,) = lesson.text("nl").scenarios
     assert isinstance(scenario, Scenario)
-    assert (scenario.id, scenario.title, scenario.start, scenario.line) == ("vergadering", "Het werkoverleg",
-                                                                           "begin", 9)
+    assert (scenario.id, scenario.title, scenario.start, scenario.line) == (
+        "vergadering",
+        "Het werkoverleg",
+        "begin",
+        10,
+    )
     assert scenario.intro_html == "<p>Tijdens het werkoverleg wordt Samira steeds onderbroken.</p>"
-    assert [s.id for s in scenario.scenes] == ["begin", "na-stilte", "na-afleiden", "goed-einde", "slecht-einde"]
+    assert [s.id for s in scenario.scenes] == [
+        "begin",
+        "na-stilte",
+        "na-afleiden",
+        "goed-einde",
+        "slecht-einde",
+    ]
     begin = scenario.scene("begin")
     assert begin is not None
     assert [(c.id, c.target, c.tag) for c in begin.choices] == [

@@ -13,7 +13,7 @@ def test_healthz_ok(client: FlaskClient, app: Flask) -> None:
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "ok" and body["database"] == "ok"
-    assert body["modules"] == 2
+    assert body["modules"] == 3
     assert body["content_version"] == app.extensions["catalog"].get().version != ""
 
 

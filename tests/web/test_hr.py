@@ -29,7 +29,7 @@ def test_counts_cover_the_whole_subtree(world: World, db: Session) -> None:
     report = completion_report(db, load_catalog(TEST_CONTENT), world.hr_a)
     rows = {row.module_slug: (row.people, row.completed) for row in report.rows}
     # DG-A holds employee, manager (team A1), author and hr-a: 4 people, 1 of them a manager.
-    assert rows == {"basis": (4, 2), "leiding": (1, 1)}
+    assert rows == {"basis": (4, 2), "leiding": (1, 1), "toets": (4, 0)}
     assert [child.code for child in report.children] == ["DG-A-1"]
 
 

@@ -16,3 +16,15 @@ class CheckForm(FlaskForm):
     """A knowledge-check answer; the chosen option ids come as repeated `option` fields."""
 
     submit = SubmitField(_l("Check my answer"))
+
+
+class StartAttemptForm(FlaskForm):
+    """Start (or continue) an assessment attempt."""
+
+    submit = SubmitField(_l("Start the assessment"))
+
+
+class SubmitAttemptForm(FlaskForm):
+    """Hand in an attempt; the answers come as `q-<question id>` fields."""
+
+    submit = SubmitField(_l("Hand in my answers"))

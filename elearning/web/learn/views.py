@@ -28,7 +28,8 @@ def _require_login() -> None:
     """Every learner page needs a logged-in person."""
 
 
-def _lang() -> str:
+def content_language() -> str:
+    """Content is shown in the interface language (modules fall back to their default language)."""
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
@@ -44,7 +45,7 @@ def _module_and_lesson(module_slug: str, lesson_slug: str) -> tuple[Module, Less
 def dashboard() -> str:
     """My learning: every module for me, with progress and where to continue."""
     states = learning.dashboard(get_session(), current_catalog(), current_user)
-    return render_template("learn/dashboard.html", states=states, lang=_lang())
+    return render_template("learn/dashboard.html", states=states, lang=content_language())
 
 
 @bp.get("/<module_slug>/")
@@ -53,7 +54,7 @@ def module(module_slug: str) -> str:
     module = learning.visible_module(current_catalog(), current_user, module_slug)
     done = progress.lessons_done(get_session(), current_user, module.slug)
     completion = progress.completion(get_session(), current_user, module.slug)
-    return render_template("learn/module.html", module=module, done=done, completion=completion, lang=_lang())
+    return render_template("learn/module.html", module=module, done=done, completion=completion, lang=content_language())
 
 
 def _render_lesson(
@@ -66,8 +67,8 @@ def _render_lesson(
         "learn/lesson.html",
         module=module,
         lesson=lesson,
-        text=lesson.text(_lang()),
-        lang=_lang(),
+        text=lesson.text(content_language()),
+        lang=content_language(),
         index=index,
         previous=module.lessons[index - 1] if index > 0 else None,
         next=module.lessons[index + 1] if index + 1 < len(module.lessons) else None,
@@ -101,6 +102,8 @@ def mark_done(module_slug: str, lesson_slug: str) -> Response:
     index = module.lesson_index(lesson.slug) or 0
     if index + 1 < len(module.lessons):
         return redirect(url_for("learn.lesson", module_slug=module.slug, lesson_slug=module.lessons[index + 1].slug))
+    if module.assessment is not None:
+        return redirect(url_for("learn.assessment_start_page", module_slug=module.slug))
     return redirect(url_for("learn.module", module_slug=module.slug))
 
 
@@ -108,7 +111,7 @@ def mark_done(module_slug: str, lesson_slug: str) -> Response:
 def check(module_slug: str, lesson_slug: str, question_id: str) -> tuple[str, int]:
     """Feedback on a knowledge-check answer; nothing is stored."""
     module, lesson = _module_and_lesson(module_slug, lesson_slug)
-    question = next((q for q in lesson.text(_lang()).questions if q.id == question_id), None)
+    question = next((q for q in lesson.text(content_language()).questions if q.id == question_id), None)
     if question is None:
         raise NotFound("question")
     if not CheckForm().validate_on_submit():
@@ -124,7 +127,7 @@ def check(module_slug: str, lesson_slug: str, question_id: str) -> tuple[str, in
 def scenario(module_slug: str, lesson_slug: str, scenario_id: str) -> tuple[str, int]:
     """A scenario scene inside its lesson; the choice that led here comes in the query string."""
     module, lesson = _module_and_lesson(module_slug, lesson_slug)
-    found = next((s for s in lesson.text(_lang()).scenarios if s.id == scenario_id), None)
+    found = next((s for s in lesson.text(content_language()).scenarios if s.id == scenario_id), None)
     if found is None:
         raise NotFound("scenario")
     walk = step(found, request.args.get("scene"), request.args.get("from"), request.args.get("choice"))

@@ -1,0 +1,46 @@
+"""Screenshots of the main pages for the README and docs/screenshots/, taken in Debian's headless Chromium.
+
+Usage: python scripts/screenshots.py [BASE_URL]   (default http://127.0.0.1:5000, demo data loaded)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - the printed demo password
+
+
+def login(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/auth/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("main form [type=submit]")
+
+
+def main(base: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1100, "height": 900}, locale="nl-NL",
+                                extra_http_headers={"Accept-Language": "nl-NL,nl;q=0.9"})
+        page.goto(f"{base}/auth/login")
+        page.screenshot(path=OUT / "login.png", full_page=True)
+        login(page, base, "medewerker@example.org")
+        page.screenshot(path=OUT / "dashboard.png", full_page=True)
+        page.click(".card .button")
+        page.click("form[action*='/check/'] input[type=radio] >> nth=0")
+        page.click("form[action*='/check/'] button[type=submit] >> nth=0")
+        page.screenshot(path=OUT / "lesson.png", full_page=False)
+        browser.close()
+    print(f"screenshots written to {OUT}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000")
