@@ -4,17 +4,22 @@ from .assessment import AssessmentAnswer, AssessmentAttempt
 from .base import Base, utcnow
 from .organisation import OrganisationUnit
 from .person import Person, Role, RoleGrant
+from .position import LearnerPosition
 from .progress import LessonProgress, ModuleCompletion
+from .scenario import ScenarioChoiceCount, ScenarioCompletion
 
 __all__ = [
     "AssessmentAnswer",
     "AssessmentAttempt",
     "Base",
+    "LearnerPosition",
     "LessonProgress",
     "ModuleCompletion",
     "OrganisationUnit",
     "Person",
     "Role",
     "RoleGrant",
+    "ScenarioChoiceCount",
+    "ScenarioCompletion",
     "utcnow",
 ]

@@ -38,3 +38,5 @@ class ModuleCompletion(Base):
     module_slug: Mapped[str] = mapped_column(String(100))
     content_version: Mapped[str] = mapped_column(String(64))
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Printed on the certificate; /verify/<code> confirms it. Random, so it reveals nothing by itself.
+    verification_code: Mapped[str | None] = mapped_column(String(32), unique=True)

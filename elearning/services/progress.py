@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import select
@@ -57,7 +58,8 @@ def complete_if_done(session: Session, person: Person, module: Module, now: date
     return insert_ignore(
         session,
         ModuleCompletion,
-        {"person_id": person.id, "module_slug": module.slug, "content_version": module.version, "completed_at": now},
+        {"person_id": person.id, "module_slug": module.slug, "content_version": module.version, "completed_at": now,
+         "verification_code": new_verification_code()},
         ["person_id", "module_slug", "content_version"],
     )
 
@@ -80,3 +82,9 @@ def _passed(session: Session, person: Person, module_slug: str) -> bool:
             AssessmentAttempt.passed.is_(True),
         ).limit(1)
     ) is not None
+
+
+def new_verification_code() -> str:
+    """A random code for a certificate, easy to read out: 12 characters from an unambiguous alphabet."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))

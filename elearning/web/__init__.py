@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Flask
 
 from . import errors, templating
-from .learn import assessment_views  # noqa: F401 - registers the assessment routes on learn.bp
 from .auth.views import bp as auth_bp
 from .author.views import bp as author_bp
 from .hr.views import bp as hr_bp
+from .learn import assessment_views  # noqa: F401 - registers the assessment routes on learn.bp
 from .learn.views import bp as learn_bp
 from .main.views import bp as main_bp
 

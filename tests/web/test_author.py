@@ -91,8 +91,8 @@ def test_saved_change_and_error_show_on_refresh(live_app: tuple[Flask, Path], wo
     _touch_later(lesson, lesson.read_text(encoding="utf-8").replace("Dit is de eerste les.", "Nieuwe tekst."))
     assert "Nieuwe tekst." in client.get("/author/basis/01-welkom?lang=nl").get_data(as_text=True)
 
-    _touch_later(content / "basis" / "module.md",
-                 (content / "basis" / "module.md").read_text(encoding="utf-8").replace("audience: all", "audiense: all"))
+    module_md = content / "basis" / "module.md"
+    _touch_later(module_md, module_md.read_text(encoding="utf-8").replace("audience: all", "audiense: all"))
     index = client.get("/author/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "basis/module.md:" in index and "audiense" in index
     assert "Left out: " in index

@@ -54,7 +54,9 @@ def module(module_slug: str) -> str:
     module = learning.visible_module(current_catalog(), current_user, module_slug)
     done = progress.lessons_done(get_session(), current_user, module.slug)
     completion = progress.completion(get_session(), current_user, module.slug)
-    return render_template("learn/module.html", module=module, done=done, completion=completion, lang=content_language())
+    return render_template(
+        "learn/module.html", module=module, done=done, completion=completion, lang=content_language()
+    )
 
 
 def _render_lesson(
