@@ -9,6 +9,8 @@ BASE_URL ?= http://127.0.0.1:5000
 PORT ?= 5000
 export FLASK_APP := wsgi
 
+
+.PHONY: browser
 .PHONY: help install setup-db run serve author test lint translations compile-translations screenshots bench clean
 
 help:
@@ -50,7 +52,12 @@ author: setup-db
 serve: setup-db
 	$(BIN)/gunicorn --config deploy/gunicorn.conf.py wsgi:app
 
-test: install
+# The browser tests drive Debian's Chromium through Playwright (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null || { echo "Installing Chromium for the browser tests (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install browser
 	$(BIN)/python -m pytest
 
 lint: install

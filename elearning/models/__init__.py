@@ -2,6 +2,7 @@
 
 from .assessment import AssessmentAnswer, AssessmentAttempt
 from .base import Base, utcnow
+from .idempotency import UsedFormToken
 from .organisation import OrganisationUnit
 from .person import Person, Role, RoleGrant
 from .position import LearnerPosition
@@ -21,5 +22,6 @@ __all__ = [
     "RoleGrant",
     "ScenarioChoiceCount",
     "ScenarioCompletion",
+    "UsedFormToken",
     "utcnow",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..content import Catalog, Lesson, Module
 from ..models import LessonProgress, ModuleCompletion, Person
 from .errors import NotFound
+from .position import positions
 
 
 def is_audience(module: Module, person: Person) -> bool:
@@ -33,6 +34,7 @@ class ModuleState:
     done: frozenset[str]
     completed_at: datetime | None
     completed_version: str | None
+    position: str | None = None
 
     @property
     def lessons_done(self) -> int:
@@ -46,13 +48,16 @@ class ModuleState:
 
     @property
     def next_lesson(self) -> Lesson:
-        """The first lesson not yet done, or the first lesson."""
+        """Where to continue: the lesson last opened (on any device), else the first one not yet done."""
+        remembered = self.module.lesson(self.position) if self.position else None
+        if remembered is not None:
+            return remembered
         return next((lesson for lesson in self.module.lessons if lesson.slug not in self.done),
                     self.module.lessons[0])
 
 
 def dashboard(session: Session, catalog: Catalog, person: Person) -> list[ModuleState]:
-    """Every module for this learner with its progress, in two queries."""
+    """Every module for this learner with its progress and position, in three queries."""
     modules = [m for m in catalog.modules.values() if is_audience(m, person) and m.lessons]
     done: dict[str, set[str]] = {}
     for module_slug, lesson_slug in session.execute(
@@ -66,12 +71,14 @@ def dashboard(session: Session, catalog: Catalog, person: Person) -> list[Module
         .order_by(ModuleCompletion.completed_at)
     ):
         latest[module_slug] = (completed_at, version)
+    where = positions(session, person)
     return [
         ModuleState(
             module=m,
             done=frozenset(done.get(m.slug, ())),
             completed_at=latest.get(m.slug, (None, None))[0],
             completed_version=latest.get(m.slug, (None, None))[1],
+            position=where.get(m.slug),
         )
         for m in modules
     ]

@@ -14,6 +14,10 @@ def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], c
     """Insert one row unless a row with the same `conflict` columns exists; True when it was inserted."""
     dialect = session.get_bind().dialect.name
     builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = builder(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
-    result = session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    table = model.__table__
+    statement = (
+        builder(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+        .returning(*table.primary_key.columns)
+    )
+    # RETURNING, not rowcount: psycopg reports rowcount -1 for statements that return rows.
+    return session.execute(statement).first() is not None

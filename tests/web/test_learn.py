@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import markdown
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from elearning.models import LessonProgress, ModuleCompletion
+from elearning.content import load_catalog
+from elearning.models import LessonProgress, ModuleCompletion, ScenarioChoiceCount, ScenarioCompletion
+from elearning.services import progress
 
-from ..conftest import World, csrf_token, login
+from ..conftest import TEST_CONTENT, World, csrf_token, login
 
 
 @pytest.fixture
@@ -92,6 +96,15 @@ def test_all_lessons_done_completes_the_module(employee: FlaskClient, world: Wor
     assert "You completed this module on" in page
 
 
+def test_completion_is_reported_once(world: World, db: Session) -> None:
+    catalog = load_catalog(TEST_CONTENT)
+    assert progress.mark_lesson_done(db, catalog, world.employee, "basis", "01-welkom") is False
+    assert progress.mark_lesson_done(db, catalog, world.employee, "basis", "02-oefenen") is True
+    assert progress.mark_lesson_done(db, catalog, world.employee, "basis", "02-oefenen") is False
+    completion = db.scalar(select(ModuleCompletion))
+    assert completion is not None and len(completion.verification_code or "") == 12
+
+
 def test_mark_done_without_csrf_loses_nothing(employee: FlaskClient, db: Session) -> None:
     response = employee.post("/learn/basis/01-welkom/done")
     assert response.status_code == 400
@@ -128,21 +141,71 @@ def test_knowledge_check_of_unknown_question_is_404(employee: FlaskClient) -> No
     assert response.status_code == 404
 
 
-def test_scenario_walk_shows_feedback_and_ending(employee: FlaskClient) -> None:
+def _choose(client: FlaskClient, scene: str, choice: str, token: str | None = None) -> object:
+    base = "/learn/basis/02-oefenen/scenario/koffie"
+    page = client.get(base).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert csrf
+    data = {"csrf_token": csrf.group(1), "scene": scene, "choice": choice,
+            "form_token": token or re.findall(r'name="form_token" value="([^"]+)"', page)[0]}
+    return client.post(base, data=data)
+
+
+def test_scenario_walk_shows_feedback_and_ending(employee: FlaskClient, world: World, db: Session) -> None:
     base = "/learn/basis/02-oefenen/scenario/koffie"
     start = employee.get(base, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "A colleague makes a joke" in start
-    step = employee.get(f"{base}?scene=gesprek&from=begin&choice=vragen",
-                        headers={"Accept-Language": "en"}).get_data(as_text=True)
+    response = _choose(employee, "begin", "vragen")
+    assert response.status_code == 303
+    step = employee.get(response.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "He thinks for a moment." in step and "He apologises." in step
-    end = employee.get(f"{base}?scene=goed&from=gesprek&choice=verder",
+    assert "?scene=begin" in step  # a way back
+    end = employee.get(_choose(employee, "gesprek", "verder").headers["Location"],
                        headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "a good outcome" in end
+    counts = {(c.scene_id, c.choice_id): c.count for c in db.scalars(select(ScenarioChoiceCount))}
+    assert counts == {("begin", "vragen"): 1, ("gesprek", "verder"): 1, ("goed", ""): 1}
+    finished = db.scalars(select(ScenarioCompletion)).all()
+    assert [(f.person_id, f.scenario_id) for f in finished] == [(world.employee.id, "koffie")]
+
+
+def test_scenario_counts_are_anonymous() -> None:
+    columns = set(ScenarioChoiceCount.__table__.columns.keys())
+    assert not {"person_id", "created_at", "updated_at"} & columns
+    assert "scene_id" not in ScenarioCompletion.__table__.columns
+
+
+def test_scenario_double_click_counts_once(employee: FlaskClient, db: Session) -> None:
+    token = "same-token-for-both-clicks-123"
+    assert _choose(employee, "begin", "zwijgen", token).status_code == 303
+    assert _choose(employee, "begin", "zwijgen", token).status_code == 303
+    assert db.scalar(select(ScenarioChoiceCount.count).where(ScenarioChoiceCount.choice_id == "zwijgen")) == 1
+
+
+@pytest.mark.parametrize(("scene", "choice", "token", "status"), [
+    ("begin", "nope", None, 404), ("nope", "vragen", None, 404), ("stil", "vragen", None, 404),
+    ("begin", "vragen", "bad token!", 400),
+])
+def test_forged_scenario_choices(employee: FlaskClient, db: Session, scene: str, choice: str, token: str | None,
+                                 status: int) -> None:
+    assert _choose(employee, scene, choice, token).status_code == status
+    assert db.scalar(select(func.count()).select_from(ScenarioChoiceCount)) == 0
 
 
 @pytest.mark.parametrize("query", ["scene=nope", "scene=goed&from=begin&choice=vragen", "scene=goed&from=x&choice=y"])
 def test_forged_scenario_steps_are_404(employee: FlaskClient, query: str) -> None:
     assert employee.get(f"/learn/basis/02-oefenen/scenario/koffie?{query}").status_code == 404
+
+
+def test_position_resumes_on_another_device(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, "employee@example.org")
+    laptop.get("/learn/basis/02-oefenen")
+    login(phone, "employee@example.org")
+    page = phone.get("/learn/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'href="/learn/basis/02-oefenen"' in page
+    phone.get("/learn/basis/01-welkom")
+    assert 'href="/learn/basis/01-welkom"' in laptop.get("/learn/").get_data(as_text=True)
 
 
 def test_serving_a_lesson_renders_no_markdown(employee: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,3 +28,7 @@ class SubmitAttemptForm(FlaskForm):
     """Hand in an attempt; the answers come as `q-<question id>` fields."""
 
     submit = SubmitField(_l("Hand in my answers"))
+
+
+class ChoiceForm(FlaskForm):
+    """A choice in a scenario scene; scene, choice and a one-time form token come as hidden fields."""

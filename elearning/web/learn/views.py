@@ -13,11 +13,12 @@ from ...catalog import current_catalog
 from ...content import Lesson, Module
 from ...db import get_session
 from ...i18n import _
-from ...services import learning, progress
+from ...services import learning, position, progress, scenario_outcomes
 from ...services.errors import InvalidInput, NotFound
+from ...services.idempotency import new_token
 from ...services.knowledge_check import CheckResult, evaluate
 from ...services.scenario_walk import step
-from .forms import CheckForm, MarkDoneForm
+from .forms import CheckForm, ChoiceForm, MarkDoneForm
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
 
@@ -79,13 +80,18 @@ def _render_lesson(
         scenario_steps=scenario_steps or {},
         done_form=MarkDoneForm(),
         check_form=CheckForm(),
+        choice_form=ChoiceForm(),
+        new_token=new_token,
     ), status
 
 
 @bp.get("/<module_slug>/<lesson_slug>")
 def lesson(module_slug: str, lesson_slug: str) -> tuple[str, int]:
-    """One lesson, with its knowledge checks, scenarios and reflections."""
+    """One lesson, with its knowledge checks, scenarios and reflections; remembered as where to resume."""
     module, lesson = _module_and_lesson(module_slug, lesson_slug)
+    db_session = get_session()
+    position.remember(db_session, current_user, module.slug, lesson.slug)
+    db_session.commit()
     return _render_lesson(module, lesson)
 
 
@@ -134,6 +140,21 @@ def scenario(module_slug: str, lesson_slug: str, scenario_id: str) -> tuple[str,
         raise NotFound("scenario")
     walk = step(found, request.args.get("scene"), request.args.get("from"), request.args.get("choice"))
     return _render_lesson(module, lesson, scenario_steps={found.id: walk})
+
+
+@bp.post("/<module_slug>/<lesson_slug>/scenario/<scenario_id>")
+def scenario_choose(module_slug: str, lesson_slug: str, scenario_id: str) -> Response:
+    """Follow a choice: counted anonymously once per form, then shown with its feedback."""
+    if not ChoiceForm().validate_on_submit():
+        raise InvalidInput(_("The form was incomplete. Reload the page and try again."))
+    db_session = get_session()
+    scene, choice = request.form.get("scene", ""), request.form.get("choice", "")
+    result = scenario_outcomes.choose(db_session, current_catalog(), current_user, module_slug, lesson_slug,
+                                      scenario_id, scene, choice, request.form.get("form_token"))
+    db_session.commit()
+    return redirect(url_for("learn.scenario", module_slug=module_slug, lesson_slug=lesson_slug,
+                            scenario_id=scenario_id, scene=result.scene.id, **{"from": scene}, choice=choice,
+                            _anchor=f"scenario-{scenario_id}"), 303)
 
 
 @bp.get("/<module_slug>/media/<path:filename>")
