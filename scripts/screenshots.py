@@ -1,6 +1,6 @@
 """Screenshots of the main pages for the README and docs/screenshots/, taken in Debian's headless Chromium.
 
-Usage: python scripts/screenshots.py [BASE_URL]   (default http://127.0.0.1:5000, demo data loaded)
+Usage: python scripts/screenshots.py [BASE_URL]   (default http://127.0.0.1:5000, with `make run`'s demo data)
 """
 
 from __future__ import annotations
@@ -24,6 +24,10 @@ def login(page: Page, base: str, email: str) -> None:
     page.click("main form [type=submit]")
 
 
+def shoot(page: Page, name: str, full_page: bool = True) -> None:
+    page.screenshot(path=OUT / f"{name}.png", full_page=full_page)
+
+
 def main(base: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
@@ -31,13 +35,26 @@ def main(base: str) -> None:
         page = browser.new_page(viewport={"width": 1100, "height": 900}, locale="nl-NL",
                                 extra_http_headers={"Accept-Language": "nl-NL,nl;q=0.9"})
         page.goto(f"{base}/auth/login")
-        page.screenshot(path=OUT / "login.png", full_page=True)
+        shoot(page, "login")
         login(page, base, "medewerker@example.org")
-        page.screenshot(path=OUT / "dashboard.png", full_page=True)
-        page.click(".card .button")
+        shoot(page, "dashboard")
+        page.goto(f"{base}/learn/a-herkennen/01-wat-is-ongewenst-gedrag")
+        shoot(page, "lesson-top", full_page=False)
         page.click("form[action*='/check/'] input[type=radio] >> nth=0")
         page.click("form[action*='/check/'] button[type=submit] >> nth=0")
-        page.screenshot(path=OUT / "lesson.png", full_page=False)
+        shoot(page, "lesson", full_page=False)
+        page.goto(f"{base}/learn/b-omstander/04-oefenen-werkoverleg/scenario/werkoverleg-accent")
+        page.click(".choices button >> nth=1")
+        shoot(page, "scenario", full_page=False)
+        page.goto(f"{base}/learn/a-herkennen/assessment/")
+        page.click("main form button[type=submit]")
+        for group in page.locator("fieldset").all():
+            group.locator("input").first.check()
+        page.click("main form button[type=submit] >> nth=0")
+        shoot(page, "assessment-result", full_page=False)
+        page.set_viewport_size({"width": 360, "height": 740})
+        page.goto(f"{base}/learn/")
+        shoot(page, "dashboard-phone")
         browser.close()
     print(f"screenshots written to {OUT}")
 

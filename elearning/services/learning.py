@@ -56,9 +56,17 @@ class ModuleState:
                     self.module.lessons[0])
 
 
+def module_state(session: Session, module: Module, person: Person) -> ModuleState:
+    """One module's state for this learner."""
+    return next(s for s in _states(session, [module], person))
+
+
 def dashboard(session: Session, catalog: Catalog, person: Person) -> list[ModuleState]:
     """Every module for this learner with its progress and position, in three queries."""
-    modules = [m for m in catalog.modules.values() if is_audience(m, person) and m.lessons]
+    return _states(session, [m for m in catalog.modules.values() if is_audience(m, person) and m.lessons], person)
+
+
+def _states(session: Session, modules: list[Module], person: Person) -> list[ModuleState]:
     done: dict[str, set[str]] = {}
     for module_slug, lesson_slug in session.execute(
         select(LessonProgress.module_slug, LessonProgress.lesson_slug).where(LessonProgress.person_id == person.id)

@@ -60,9 +60,14 @@ def test_placeholders_are_filled(employee: FlaskClient) -> None:
     assert "the confidential adviser of your organisation" in page
 
 
-def test_unknown_module_or_lesson_is_404(employee: FlaskClient) -> None:
+def test_unknown_module_is_404_and_a_removed_lesson_leads_on(employee: FlaskClient) -> None:
     assert employee.get("/learn/nope/").status_code == 404
-    assert employee.get("/learn/basis/nope").status_code == 404
+    _done(employee, "01-welkom")
+    response = employee.get("/learn/basis/03-verwijderd", headers={"Accept-Language": "en"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/learn/basis/01-welkom")  # the position last saved
+    page = employee.get(response.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "That lesson is no longer part of this module." in page
     token = csrf_token(employee, "/learn/basis/01-welkom")
     assert employee.post("/learn/basis/nope/done", data={"csrf_token": token}).status_code == 404
 

@@ -86,10 +86,15 @@ def _render_lesson(
 
 
 @bp.get("/<module_slug>/<lesson_slug>")
-def lesson(module_slug: str, lesson_slug: str) -> tuple[str, int]:
+def lesson(module_slug: str, lesson_slug: str) -> tuple[str, int] | Response:
     """One lesson, with its knowledge checks, scenarios and reflections; remembered as where to resume."""
-    module, lesson = _module_and_lesson(module_slug, lesson_slug)
+    module = learning.visible_module(current_catalog(), current_user, module_slug)
+    lesson = module.lesson(lesson_slug)
     db_session = get_session()
+    if lesson is None:  # removed from the content since: its progress stays, the learner goes on
+        state = learning.module_state(db_session, module, current_user)
+        flash(_("That lesson is no longer part of this module. You can continue here."), "info")
+        return redirect(url_for("learn.lesson", module_slug=module.slug, lesson_slug=state.next_lesson.slug))
     position.remember(db_session, current_user, module.slug, lesson.slug)
     db_session.commit()
     return _render_lesson(module, lesson)
