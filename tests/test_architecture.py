@@ -36,4 +36,4 @@ def test_views_commit_and_services_flush() -> None:
 
 def test_one_blueprint_per_noun() -> None:
     nouns = sorted(p.name for p in (PACKAGE / "web").iterdir() if (p / "views.py").exists())
-    assert nouns == ["auth", "author", "hr", "learn", "main"]
+    assert nouns == ["auth", "author", "hr", "learn", "main", "me", "verify"]

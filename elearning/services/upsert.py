@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -14,10 +15,9 @@ def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], c
     """Insert one row unless a row with the same `conflict` columns exists; True when it was inserted."""
     dialect = session.get_bind().dialect.name
     builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = model.__table__
     statement = (
-        builder(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
-        .returning(*table.primary_key.columns)
+        builder(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
+        .returning(*inspect(model).primary_key)
     )
     # RETURNING, not rowcount: psycopg reports rowcount -1 for statements that return rows.
     return session.execute(statement).first() is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import get_locale
@@ -157,9 +158,9 @@ def scenario_choose(module_slug: str, lesson_slug: str, scenario_id: str) -> Res
     result = scenario_outcomes.choose(db_session, current_catalog(), current_user, module_slug, lesson_slug,
                                       scenario_id, scene, choice, request.form.get("form_token"))
     db_session.commit()
+    query: dict[str, Any] = {"scene": result.scene.id, "from": scene, "choice": choice}
     return redirect(url_for("learn.scenario", module_slug=module_slug, lesson_slug=lesson_slug,
-                            scenario_id=scenario_id, scene=result.scene.id, **{"from": scene}, choice=choice,
-                            _anchor=f"scenario-{scenario_id}"), 303)
+                            scenario_id=scenario_id, _anchor=f"scenario-{scenario_id}", **query), 303)
 
 
 @bp.get("/<module_slug>/media/<path:filename>")

@@ -1,0 +1,1 @@
+"""Public check of a certificate's verification code."""
