@@ -72,8 +72,11 @@ translations: $(STAMP)
 screenshots: install
 	$(BIN)/python scripts/screenshots.py $(BASE_URL)
 
+# wrk is Debian's load generator; the web benchmark compares the app with a bare floor in the same run.
 bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/content_load.py
+	$(BIN)/python bench/web_bench.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache

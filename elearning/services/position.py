@@ -9,8 +9,12 @@ from sqlalchemy.orm import Session
 from ..models import LearnerPosition, Person, utcnow
 
 
-def remember(session: Session, person: Person, module_slug: str, lesson_slug: str) -> None:
-    """Store the position; writes only when it changed."""
+def remember(session: Session, person: Person, module_slug: str, lesson_slug: str) -> bool:
+    """Store the position; True when it changed (an unchanged position writes nothing, so needs no commit)."""
+    current = session.scalar(select(LearnerPosition.lesson_slug).where(
+        LearnerPosition.person_id == person.id, LearnerPosition.module_slug == module_slug))
+    if current == lesson_slug:
+        return False
     builder = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = builder(LearnerPosition).values(
         person_id=person.id, module_slug=module_slug, lesson_slug=lesson_slug, updated_at=utcnow()
@@ -20,6 +24,7 @@ def remember(session: Session, person: Person, module_slug: str, lesson_slug: st
         set_={"lesson_slug": statement.excluded.lesson_slug, "updated_at": statement.excluded.updated_at},
         where=LearnerPosition.lesson_slug != statement.excluded.lesson_slug,
     ))
+    return True
 
 
 def positions(session: Session, person: Person) -> dict[str, str]:

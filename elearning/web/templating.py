@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.orm import lazyload
 
 from ..content import Question, Reflection, Scenario
 from ..db import get_session
@@ -62,7 +63,8 @@ def load_user(user_id: str) -> Person | None:
     """The logged-in person, if the account still exists and is active."""
     if not user_id.isdigit():
         return None
-    person = get_session().get(Person, int(user_id))
+    # Roles load only when a page asks for them (the nav does; a redirecting POST does not).
+    person = get_session().get(Person, int(user_id), options=[lazyload(Person.roles)])
     return person if person is not None and person.active else None
 
 

@@ -96,8 +96,8 @@ def lesson(module_slug: str, lesson_slug: str) -> tuple[str, int] | Response:
         state = learning.module_state(db_session, module, current_user)
         flash(_("That lesson is no longer part of this module. You can continue here."), "info")
         return redirect(url_for("learn.lesson", module_slug=module.slug, lesson_slug=state.next_lesson.slug))
-    position.remember(db_session, current_user, module.slug, lesson.slug)
-    db_session.commit()
+    if position.remember(db_session, current_user, module.slug, lesson.slug):
+        db_session.commit()
     return _render_lesson(module, lesson)
 
 

@@ -1,0 +1,877 @@
+"""Lesson page and progress write under gunicorn, side by side with a bare Flask floor, on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/web_bench.py [--databases sqlite,postgresql] [--duration 10] [--workers 4] [--keep]
+
+Needs wrk (`apt-get install -y wrk`; without it the script says so and exits 2). For each database it:
+
+1. creates a fresh database (SQLite: a WAL file in a temporary folder; PostgreSQL: `elearning_bench_<random>` next
+   to --postgres-url, dropped at the end; unreachable PostgreSQL is skipped with a line, a failure when CI=true),
+   runs the migrations, loads the demo data (elearning.services.demo) and adds plain "writer" employees;
+2. counts markdown renders per request in-process (Flask test client, `markdown.Markdown.convert` wrapped with a
+   counter) for the lesson page and the "done" POST; the architecture says 0;
+3. starts two gunicorns on free 127.0.0.1 ports with deploy/gunicorn.conf.py (sync workers, the same --workers):
+   the app (`wsgi:app`) and the floor (bench/baseline_app.py: no login, CSRF or Babel; one ORM row + a tiny
+   template, and a bare INSERT ... ON CONFLICT DO NOTHING into lesson_progress + commit);
+4. logs in --people plain demo employees over HTTP (login form, CSRF token, session cookie) and gives wrk their
+   cookies and CSRF tokens; the writers get the same kind of session made in-process by the app's own login_user
+   and generate_csrf (no argon2 verification per writer);
+5. runs wrk (-t2 -c32 -d10s --latency by default) through a generated Lua script, floor then app, each after a
+   short warm-up, and lets the server drain before the next step:
+   - lesson GET: the app serves /learn/<module>/<lesson> to the employees, each walking through every lesson
+     they may take (so the app also stores a changed "last position" on every request); the floor serves
+     /page/<person id> for the same people;
+   - done POST new: /learn/<module>/<lesson>/done (app) and /upsert (floor) for the SAME (person, module, lesson)
+     keys, each new: every request inserts a row on both sides;
+   - done POST again: the same for the employees' keys, all marked done beforehand: every request takes the
+     ON CONFLICT DO NOTHING path on both sides;
+   the rows written are counted in the table afterwards, so the write share is measured, not assumed;
+6. prints requests/s, p50 and p99, the app/floor ratio against the target (>= 0.5), non-2xx/3xx responses,
+   answers that were not what the page should give (another status, or a redirect to the login page), wrk socket
+   errors, whether a gunicorn log mentions "database is locked", and the rows written.
+
+Everything listens on 127.0.0.1 only, each run is bounded by --duration, the servers are stopped in a `finally`,
+and a default run takes about 3 minutes. Exit status: 0 when every check held (with --strict: and every
+throughput target was met), 1 otherwise, 2 when wrk is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import http.cookiejar
+import io
+import json
+import logging
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+GUNICORN_CONFIG = REPO / "deploy" / "gunicorn.conf.py"
+DEFAULT_POSTGRES_URL = os.environ.get(
+    "ELEARNING_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+USER_AGENT = "elearning-web-bench/1"  # the same for login and wrk: flask-login's "strong" session protection
+TARGET_RATIO = 0.5
+SETTLE_SECONDS = 1.0
+HOST = "127.0.0.1"
+WRK_MISSING = """wrk is not installed, so the web benchmark cannot run.
+Install it with:
+    sudo apt-get install -y wrk      (Debian/Ubuntu; run `sudo apt-get update` first if the package is not found)
+    brew install wrk                 (macOS)
+or build it from https://github.com/wg/wrk and put it on PATH."""
+
+log = logging.getLogger("web_bench")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# facts about the machine
+
+
+def _run_text(cmd: list[str]) -> str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=10, cwd=REPO).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def machine_facts() -> dict[str, str]:
+    cpu = "?"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = "?"
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    wrk_version = _run_text(["wrk", "-v"]).splitlines()
+    dirty = _run_text(["git", "status", "--porcelain"])
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "memory": memory,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "sqlite": __import__("sqlite3").sqlite_version,
+        "flask / sqlalchemy / gunicorn / psycopg": " / ".join(
+            _dist(name) for name in ("flask", "sqlalchemy", "gunicorn", "psycopg")),
+        "wrk": wrk_version[0] if wrk_version else "?",
+        "git": f"{_run_text(['git', 'rev-parse', '--short', 'HEAD'])}"
+        + (f" + {len(dirty.splitlines())} uncommitted file(s)" if dirty.strip() else ""),
+    }
+
+
+def cpu_busy(seconds: float = 1.0) -> float | None:
+    """Share of all CPUs busy during `seconds`, from /proc/stat (None where there is no /proc)."""
+
+    def sample() -> tuple[int, int]:
+        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+        return values[3] + values[4], sum(values)  # idle + iowait, total
+
+    try:
+        idle_a, total_a = sample()
+        time.sleep(seconds)
+        idle_b, total_b = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    return 1 - (idle_b - idle_a) / (total_b - total_a) if total_b > total_a else None
+
+
+def _dist(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# databases
+
+
+def _libpq(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextlib.contextmanager
+def sqlite_database(folder: Path) -> Iterator[tuple[str, str]]:
+    import sqlite3
+
+    description = f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=NORMAL, file in {folder})"
+    yield f"sqlite:///{folder / 'bench.db'}", description
+
+
+def postgres_unreachable(admin_url: str) -> str | None:
+    """Why PostgreSQL at `admin_url` cannot be used, or None."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    try:
+        psycopg.connect(_libpq(admin_url), connect_timeout=5).close()
+    except psycopg.OperationalError as exc:
+        reason = (str(exc).strip().splitlines() or ["no answer"])[0]
+        return f"PostgreSQL at {make_url(admin_url).render_as_string()} is unreachable: {reason}"
+    return None
+
+
+@contextlib.contextmanager
+def postgres_database(admin_url: str) -> Iterator[tuple[str, str]]:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"elearning_bench_{secrets.token_hex(6)}"
+    with psycopg.connect(_libpq(admin_url), autocommit=True, connect_timeout=5) as admin:
+        version = admin.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+        commit = admin.execute("SHOW synchronous_commit").fetchone()[0]  # type: ignore[index]
+        fsync = admin.execute("SHOW fsync").fetchone()[0]  # type: ignore[index]
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+            yield url, f"PostgreSQL {version} (synchronous_commit={commit}, fsync={fsync}, database {name})"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class Prepared:
+    """A migrated database with demo data, and what the load needs to know about it."""
+
+    app: Any  # the app in-process, with the servers' secret key: counts markdown renders, mints sessions
+    people: list[tuple[int, str]]  # (person id, e-mail) of the plain demo employees logged in over HTTP
+    writers: list[int]  # ids of extra plain employees for the "new" write run (one new row per request)
+    lessons: list[tuple[str, str]]  # (module slug, lesson slug) of every lesson they may take
+    markdown: dict[str, str] = field(default_factory=dict)
+
+
+def prepare(url: str, instance: Path, secret: str, args: argparse.Namespace) -> Prepared:
+    """Migrate, load the demo data, add the writers, pick the lessons, and count markdown renders in-process."""
+    from sqlalchemy import select
+
+    from elearning import create_app
+    from elearning.db import get_session
+    from elearning.migrate import upgrade
+    from elearning.models import Person
+    from elearning.services.demo import DEMO_PASSWORD, DEMO_PEOPLE, load_demo
+    from elearning.services.learning import is_audience
+
+    migration_log = io.StringIO()  # Alembic logs every step at INFO; shown only when the upgrade fails
+    try:
+        with contextlib.redirect_stderr(migration_log):
+            upgrade(url)
+    except Exception:
+        print(migration_log.getvalue(), file=sys.stderr)
+        raise
+    app = create_app({"DATABASE_URL": url, "INSTANCE_DIR": str(instance), "CONTENT_RELOAD": False,
+                      "SECRET_KEY": secret})
+    logging.getLogger().setLevel(logging.WARNING)
+    with app.app_context():
+        session = get_session()
+        load_demo(session)
+        session.commit()
+        emails = [email for email, _name, _unit, manager, roles in DEMO_PEOPLE if not manager and not roles]
+        chosen = emails[:args.people]
+        found = {p.email: p for p in session.scalars(select(Person).where(Person.email.in_(chosen)))}
+        first = found[chosen[0]]
+        catalog = app.extensions["catalog"].get()
+        lessons = [(m.slug, lesson.slug) for m in catalog.modules.values() if is_audience(m, first)
+                   for lesson in m.lessons]
+        # Enough writers that neither side runs out of new (person, lesson) keys within one run.
+        count = -(-int(args.write_capacity * args.duration) // len(lessons))
+        writers = [Person(employee_number=f"BENCH{i:05d}", name=f"Bench {i}", email=f"bench-{i}@example.org",
+                          organisation_id=first.organisation_id, is_manager=False) for i in range(count)]
+        session.add_all(writers)
+        session.commit()
+        prepared = Prepared(app=app, people=[(found[e].id, e) for e in chosen], writers=[w.id for w in writers],
+                            lessons=lessons)
+    prepared.markdown = count_markdown(app, chosen[0], DEMO_PASSWORD, lessons, args.markdown_requests)
+    clear_progress(app.extensions["db_engine"])
+    return prepared
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+
+
+def count_markdown(app: Any, email: str, password: str, lessons: list[tuple[str, str]], n: int) -> dict[str, str]:
+    """Markdown.convert calls per lesson GET and per "done" POST, in-process with the Flask test client."""
+    import markdown
+
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = CSRF.search(page)
+    assert token, "no CSRF token on /auth/login"
+    response = client.post("/auth/login", data={"email": email, "password": password, "csrf_token": token.group(1)})
+    assert response.status_code == 302, f"in-process login failed: {response.status_code}"
+    page = client.get(f"/learn/{lessons[0][0]}/{lessons[0][1]}").get_data(as_text=True)
+    found = CSRF.search(page)
+    assert found, "no CSRF token on the lesson page"
+    form_token = found.group(1)  # Flask-WTF binds the token to the session, not to the page
+
+    calls = 0
+    original = markdown.Markdown.convert
+
+    def counting(self: markdown.Markdown, source: str) -> str:
+        nonlocal calls
+        calls += 1
+        return original(self, source)
+
+    result: dict[str, str] = {}
+    markdown.Markdown.convert = counting  # type: ignore[method-assign]
+    try:
+        for endpoint in ("lesson GET", "progress POST"):
+            calls = 0
+            statuses: dict[int, int] = {}
+            for i in range(n):
+                module, lesson = lessons[i % len(lessons)]
+                if endpoint == "lesson GET":
+                    response = client.get(f"/learn/{module}/{lesson}")
+                else:
+                    response = client.post(f"/learn/{module}/{lesson}/done", data={"csrf_token": form_token})
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            shown = ", ".join(f"{count}x {status}" for status, count in sorted(statuses.items()))
+            result[endpoint] = f"{calls / n:g} per request ({calls} in {n} requests; responses {shown})"
+            result[f"{endpoint} renders"] = str(calls)
+    finally:
+        markdown.Markdown.convert = original  # type: ignore[method-assign]
+    return result
+
+
+def mint_sessions(app: Any, person_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Session cookie and CSRF token per person, made by the app's own login_user and generate_csrf.
+
+    The same cookie a login over HTTP ends with (user id, freshness, flask-login's identifier for this address
+    and User-Agent, the CSRF secret), signed with the servers' secret key; only the password check is skipped,
+    which would cost an argon2 verification per person. Used for the many writers of the "new" write run.
+    """
+    from flask import session
+    from flask_login import login_user
+    from flask_wtf.csrf import generate_csrf
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from elearning.models import Person
+
+    serializer = app.session_interface.get_signing_serializer(app)
+    name = app.config["SESSION_COOKIE_NAME"]
+    minted: dict[int, tuple[str, str]] = {}
+    with Session(app.extensions["db_engine"]) as db:
+        people = list(db.scalars(select(Person).where(Person.id.in_(person_ids))))
+    for person in people:
+        with app.test_request_context("/", environ_base={"REMOTE_ADDR": HOST}, headers={"User-Agent": USER_AGENT}):
+            login_user(person)
+            token = generate_csrf()
+            minted[person.id] = (f"{name}={serializer.dumps(dict(session))}", token)
+    return minted
+
+
+def clear_progress(engine: Any) -> None:
+    """Empty the progress tables, so that a write run starts from the same state for the app and the floor."""
+    from sqlalchemy import delete
+
+    from elearning.models import LessonProgress, ModuleCompletion
+
+    with engine.begin() as connection:
+        connection.execute(delete(ModuleCompletion))
+        connection.execute(delete(LessonProgress))
+
+
+def fill_progress(engine: Any, keys: list[tuple[int, str, str]]) -> None:
+    """Every (person, module, lesson) of `keys` marked done already, so that each request takes the conflict path."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from elearning.models import LessonProgress, utcnow
+
+    rows = [{"person_id": p, "module_slug": m, "lesson_slug": ls, "content_version": "bench", "completed_at": utcnow()}
+            for p, m, ls in sorted(set(keys))]
+    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    with engine.begin() as connection:
+        connection.execute(insert(LessonProgress).on_conflict_do_nothing(), rows)
+
+
+def count_progress(engine: Any) -> int:
+    from sqlalchemy import func, select
+
+    from elearning.models import LessonProgress
+
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(LessonProgress)).scalar_one())
+
+
+# --------------------------------------------------------------------------------------------------------------
+# servers
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def gunicorn_path() -> str:
+    beside = Path(sys.executable).parent / "gunicorn"
+    return str(beside) if beside.exists() else "gunicorn"
+
+
+def no_control_socket() -> list[str]:
+    """gunicorn 24+ opens a control socket at one fixed path per user; two servers at once would share it."""
+    usage = _run_text([gunicorn_path(), "--help"])
+    return ["--no-control-socket"] if "--no-control-socket" in usage else []
+
+
+class Server:
+    """One gunicorn with deploy/gunicorn.conf.py on a free loopback port; its output goes to a log file."""
+
+    def __init__(self, name: str, app_spec: str, env: dict[str, str], log_path: Path, extra: list[str]):
+        self.name = name
+        self.port = free_port()
+        self.log_path = log_path
+        command = [gunicorn_path(), "--config", str(GUNICORN_CONFIG), "--bind", f"{HOST}:{self.port}",
+                   *no_control_socket(), *extra, app_spec]
+        self._log = log_path.open("w")
+        self.process = subprocess.Popen(
+            command, cwd=REPO, env={**env, "GUNICORN_BIND": f"{HOST}:{self.port}"},
+            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    @property
+    def base(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                status, _headers, _body = raw_request(self.port, "GET", "/healthz")
+                if status == 200:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not answer /healthz within {timeout:.0f}s:\n{self.log_tail()}")
+
+    def log_text(self) -> str:
+        if not self._log.closed:
+            self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+    def stop(self) -> None:
+        """SIGTERM to our gunicorn master (it stops its workers); SIGKILL to its process group if it lingers."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self._log.close()
+
+
+def raw_request(port: int, method: str, path: str, body: str | None = None,
+                cookie: str | None = None) -> tuple[int, dict[str, str], str]:
+    """One request without following redirects or keeping cookies, as wrk sends it."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    headers = {"User-Agent": USER_AGENT}
+    if cookie:
+        headers["Cookie"] = cookie
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, text
+    finally:
+        connection.close()
+
+
+@dataclass
+class Login:
+    person_id: int
+    email: str
+    cookie: str
+    csrf_token: str
+
+
+def log_in(server: Server, person_id: int, email: str, password: str, lesson: tuple[str, str]) -> Login:
+    """Log in over HTTP like a browser, open a lesson, and check that the cookie then stays as it is."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    page = opener.open(f"{server.base}/auth/login", timeout=30).read().decode()
+    token = CSRF.search(page)
+    if not token:
+        raise RuntimeError("no CSRF token on /auth/login")
+    form = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token.group(1)}).encode()
+    with opener.open(f"{server.base}/auth/login", data=form, timeout=30) as response:
+        if not response.url.rstrip("/").endswith("/learn"):
+            raise RuntimeError(f"login of {email} did not reach /learn/ but {response.url}")
+    path = f"/learn/{lesson[0]}/{lesson[1]}"
+    page = opener.open(f"{server.base}{path}", timeout=30).read().decode()
+    token = CSRF.search(page)
+    if not token:
+        raise RuntimeError(f"no CSRF token on {path}")
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    for _attempt in range(3):  # a page that changes the session would make wrk replay a stale cookie
+        status, headers, _body = raw_request(server.port, "GET", path, cookie=cookie)
+        if status != 200:
+            raise RuntimeError(f"{path} with the session cookie of {email} answered {status}")
+        if "set-cookie" not in headers:
+            break
+        cookie = headers["set-cookie"].split(";", 1)[0]
+    else:
+        log.warning("the lesson page keeps setting a new session cookie for %s; wrk replays the first one", email)
+    return Login(person_id, email, cookie, token.group(1))
+
+
+def check_sessions(server: Server, sessions: list[tuple[str, str]], lesson: tuple[str, str]) -> None:
+    """Minted sessions must open a lesson like a logged-in browser: 200, and no new cookie."""
+    path = f"/learn/{lesson[0]}/{lesson[1]}"
+    for cookie, _token in sessions:
+        status, headers, _body = raw_request(server.port, "GET", path, cookie=cookie)
+        if status != 200 or "set-cookie" in headers:
+            raise RuntimeError(f"a minted session got {status} on {path} (set-cookie: {'set-cookie' in headers})")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# wrk
+
+
+LUA = r"""-- generated by bench/web_bench.py: cycles through the requests in a file and counts unexpected answers
+local source = "%(entries)s"  -- one request a line: method, path, form body, cookie (tab-separated)
+local expected = {%(expected)s}
+local nthreads = %(threads)d
+local user_agent = "%(user_agent)s"
+local threads = {}
+local created = 0
+
+function setup(thread)
+  thread:set("id", created)
+  created = created + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  requests = {}
+  for line in io.lines(source) do
+    local method, path, body, cookie = string.match(line, "^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)$")
+    local headers = {["User-Agent"] = user_agent}
+    if cookie ~= "" then headers["Cookie"] = cookie end
+    if body ~= "" then
+      headers["Content-Type"] = "application/x-www-form-urlencoded"
+    else
+      body = nil
+    end
+    table.insert(requests, wrk.format(method, path, headers, body))
+  end
+  n = #requests
+  index = math.floor(id * n / nthreads)  -- the threads start at different places in the cycle
+  ok = 0
+  bad = 0
+  first_bad = ""
+end
+
+function request()
+  index = index %% n + 1
+  return requests[index]
+end
+
+function response(status, headers, body)
+  local location = headers["Location"] or headers["location"] or ""
+  if expected[status] and not string.find(location, "/auth/login", 1, true) then
+    ok = ok + 1
+  else
+    bad = bad + 1
+    if first_bad == "" then first_bad = status .. " " .. string.gsub(location, '["\\]', "") end
+  end
+end
+
+function done(summary, latency, requests)
+  local ok_all, bad_all, first = 0, 0, ""
+  for _, t in ipairs(threads) do
+    ok_all = ok_all + t:get("ok")
+    bad_all = bad_all + t:get("bad")
+    if first == "" then first = t:get("first_bad") or "" end
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests": %%d, "duration_us": %%d, "mean_us": %%.1f, "p50_us": %%d, "p90_us": %%d, ' ..
+    '"p99_us": %%d, "max_us": %%d, "ok": %%d, "unexpected": %%d, "first_unexpected": "%%s", "non_2xx_3xx": %%d, ' ..
+    '"connect_errors": %%d, "read_errors": %%d, "write_errors": %%d, "timeouts": %%d}\n',
+    summary.requests, summary.duration, latency.mean, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, ok_all, bad_all, first, e.status, e.connect, e.read, e.write, e.timeout))
+end
+"""
+
+Entry = tuple[str, str, str, str]  # method, path, form body or "", cookie or ""
+
+
+def write_lua(path: Path, entries: list[Entry], expected: list[int], threads: int) -> Path:
+    """A wrk script at `path` and its requests next to it, in `path`.tsv."""
+    table = path.with_suffix(".tsv")
+    for entry in entries:
+        if any(not part.isascii() or any(ch in part for ch in '\t\n\r"\\') for part in entry):
+            raise ValueError(f"unexpected character for the wrk script in {entry!r}")
+    table.write_text("".join("\t".join(entry) + "\n" for entry in entries))
+    path.write_text(LUA % {
+        "entries": str(table), "expected": ", ".join(f"[{status}] = true" for status in expected),
+        "threads": threads, "user_agent": USER_AGENT,
+    })
+    return path
+
+
+@dataclass
+class Measurement:
+    database: str
+    endpoint: str
+    side: str  # "floor" or "app"
+    requests: int = 0
+    rps: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    non_2xx_3xx: int = 0
+    unexpected: int = 0
+    first_unexpected: str = ""
+    socket_errors: int = 0
+    locked: bool | None = None
+    tracebacks: int = 0
+    rows_written: int | None = None
+    ratio: float | None = None
+
+
+def run_wrk(base: str, script: Path, args: argparse.Namespace, duration: float, output: Path) -> dict[str, Any]:
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration:g}s", "--latency",
+               "--timeout", "10s", "-s", str(script), f"{base}/"]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=duration + 120)
+    output.write_text(" ".join(command) + "\n\n" + completed.stdout + completed.stderr)
+    # Requests still queued at the server when wrk stops are served anyway: let them finish before the next step.
+    time.sleep(SETTLE_SECONDS)
+    for line in completed.stdout.splitlines():
+        if line.startswith("BENCH_JSON "):
+            result: dict[str, Any] = json.loads(line.removeprefix("BENCH_JSON "))
+            return result
+    raise RuntimeError(f"wrk gave no result (exit {completed.returncode}):\n{completed.stdout}\n{completed.stderr}")
+
+
+def to_measurement(database: str, endpoint: str, side: str, raw: dict[str, Any]) -> Measurement:
+    seconds = raw["duration_us"] / 1e6
+    return Measurement(
+        database=database, endpoint=endpoint, side=side, requests=raw["requests"],
+        rps=raw["requests"] / seconds if seconds else 0.0,
+        p50_ms=raw["p50_us"] / 1000, p99_ms=raw["p99_us"] / 1000, non_2xx_3xx=raw["non_2xx_3xx"],
+        unexpected=raw["unexpected"], first_unexpected=raw["first_unexpected"],
+        socket_errors=raw["connect_errors"] + raw["read_errors"] + raw["write_errors"] + raw["timeouts"],
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# one database
+
+LESSON_GET = "lesson GET"
+POST_NEW = "done POST new"
+POST_AGAIN = "done POST again"
+ENDPOINTS = (LESSON_GET, POST_NEW, POST_AGAIN)
+
+
+def bench_database(kind: str, url: str, description: str, folder: Path, args: argparse.Namespace,
+                   report: dict[str, Any]) -> list[Measurement]:
+    from elearning.db import make_engine
+    from elearning.services.demo import DEMO_PASSWORD
+
+    started = time.monotonic()
+    print(f"\n== {kind}: {description}", flush=True)
+    secret = secrets.token_urlsafe(48)
+    prepared = prepare(url, folder, secret, args)
+    lessons = prepared.lessons
+    print(f"   lessons: {len(lessons)} in {len({m for m, _ in lessons})} modules; lesson GET and 'again': "
+          f"{len(prepared.people)} demo employees logged in over HTTP; 'new': {len(prepared.writers)} writers "
+          f"= {len(prepared.writers) * len(lessons)} new (person, lesson) keys per run", flush=True)
+    for endpoint in ("lesson GET", "progress POST"):
+        print(f"   markdown renders, {endpoint}: {prepared.markdown[endpoint]}", flush=True)
+    report.setdefault("markdown", {})[kind] = prepared.markdown
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ELEARNING_", "FLASK_", "GUNICORN_"))}
+    env.update({
+        "ELEARNING_DATABASE_URL": url,
+        "ELEARNING_SECRET_KEY": secret,
+        "ELEARNING_WORKERS": str(args.workers),
+        "ELEARNING_INSTANCE_DIR": str(folder),
+        "ELEARNING_CONTENT_RELOAD": "0",
+        "PYTHONUNBUFFERED": "1",
+    })
+    logs = folder / "logs"
+    logs.mkdir(exist_ok=True)
+    engine = make_engine(url)
+    servers: list[Server] = []
+    results: list[Measurement] = []
+    try:
+        floor = Server("floor", "baseline_app:app", env, logs / f"gunicorn-{kind}-floor.log",
+                       ["--pythonpath", str(REPO / "bench")])
+        servers.append(floor)
+        app = Server("app", "wsgi:app", env, logs / f"gunicorn-{kind}-app.log", [])
+        servers.append(app)
+        floor.wait_ready()
+        app.wait_ready()
+        print(f"   gunicorn: {args.workers} sync workers each; floor on :{floor.port}, app on :{app.port}", flush=True)
+
+        logins = [log_in(app, pid, email, DEMO_PASSWORD, lessons[0]) for pid, email in prepared.people]
+        sessions = {login.person_id: (login.cookie, login.csrf_token) for login in logins}
+        minted = mint_sessions(prepared.app, prepared.writers)
+        check_sessions(app, [minted[prepared.writers[0]], minted[prepared.writers[-1]]], lessons[0])
+        sessions.update(minted)
+        # Each person walks the lessons in order: every person for lesson 1, then every person for lesson 2, ...
+        demo_keys = [(pid, m, ls) for m, ls in lessons for pid, _email in prepared.people]
+        writer_keys = [(pid, m, ls) for m, ls in lessons for pid in prepared.writers]
+
+        def app_posts(keys: list[tuple[int, str, str]]) -> list[Entry]:
+            return [("POST", f"/learn/{m}/{ls}/done", urllib.parse.urlencode({"csrf_token": sessions[pid][1]}),
+                     sessions[pid][0]) for pid, m, ls in keys]
+
+        def floor_posts(keys: list[tuple[int, str, str]]) -> list[Entry]:
+            return [("POST", "/upsert", urllib.parse.urlencode(
+                {"person_id": pid, "module_slug": m, "lesson_slug": ls}), "") for pid, m, ls in keys]
+
+        plans: dict[tuple[str, str], tuple[list[Entry], list[int]]] = {
+            (LESSON_GET, "floor"): ([("GET", f"/page/{pid}", "", "") for pid, _m, _l in demo_keys], [200]),
+            (LESSON_GET, "app"): ([("GET", f"/learn/{m}/{ls}", "", sessions[pid][0]) for pid, m, ls in demo_keys],
+                                  [200]),
+            (POST_NEW, "floor"): (floor_posts(writer_keys), [302]),
+            (POST_NEW, "app"): (app_posts(writer_keys), [302]),
+            (POST_AGAIN, "floor"): (floor_posts(demo_keys), [302]),
+            (POST_AGAIN, "app"): (app_posts(demo_keys), [302]),
+        }
+        for endpoint in ENDPOINTS:
+            pair: dict[str, Measurement] = {}
+            for side, server in (("floor", floor), ("app", app)):
+                entries, expected = plans[(endpoint, side)]
+                tag = f"{endpoint.replace(' ', '-').lower()}-{side}"
+                script = write_lua(folder / f"{tag}.lua", entries, expected, args.threads)
+                if endpoint == POST_AGAIN:  # every key done already: each request takes the conflict path
+                    clear_progress(engine)
+                    fill_progress(engine, demo_keys)
+                if args.warmup > 0:
+                    run_wrk(server.base, script, args, args.warmup, logs / f"wrk-{kind}-{tag}-warmup.txt")
+                if endpoint == POST_NEW:  # the measured run starts again at the first key, on an empty table
+                    clear_progress(engine)
+                before = count_progress(engine)
+                raw = run_wrk(server.base, script, args, args.duration, logs / f"wrk-{kind}-{tag}.txt")
+                result = to_measurement(kind, endpoint, side, raw)
+                if endpoint != LESSON_GET:
+                    result.rows_written = count_progress(engine) - before
+                pair[side] = result
+                print(f"   {endpoint:<16} {side:<5} {result.rps:8.1f} req/s  p50 {result.p50_ms:7.2f} ms  "
+                      f"p99 {result.p99_ms:7.2f} ms", flush=True)
+            pair["app"].ratio = pair["app"].rps / pair["floor"].rps if pair["floor"].rps else 0.0
+            results.extend((pair["floor"], pair["app"]))
+    finally:
+        for server in servers:
+            server.stop()
+        engine.dispose()
+        prepared.app.extensions["db_engine"].dispose()
+    for result in results:
+        server = next(s for s in servers if s.name == result.side)
+        text = server.log_text()
+        result.locked = "database is locked" in text.lower()
+        result.tracebacks = text.count("Traceback (most recent call last)")
+    print(f"   ({time.monotonic() - started:.0f} s for {kind})", flush=True)
+    return results
+
+
+# --------------------------------------------------------------------------------------------------------------
+# report
+
+
+def print_table(results: list[Measurement], args: argparse.Namespace) -> None:
+    header = (f"{'database':<10} {'endpoint':<16} {'side':<5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+              f"{'app/floor':>9} {'target':>7} {'met':>4} {'non-2xx/3xx':>11} {'unexpected':>10} "
+              f"{'sock err':>8} {'db locked':>9} {'rows written':>14}")
+    print()
+    print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s --latency on {HOST}; "
+          f"gunicorn sync, {args.workers} workers per app (same for floor and app)")
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        ratio = f"{r.ratio:.2f}" if r.ratio is not None else ""
+        target = f">={TARGET_RATIO:g}" if r.ratio is not None else ""
+        met = ("yes" if r.ratio >= TARGET_RATIO else "NO") if r.ratio is not None else ""
+        written = f"{r.rows_written}/{r.requests}" if r.rows_written is not None else ""
+        print(f"{r.database:<10} {r.endpoint:<16} {r.side:<5} {r.rps:>8.1f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
+              f"{ratio:>9} {target:>7} {met:>4} {r.non_2xx_3xx:>11} {r.unexpected:>10} {r.socket_errors:>8} "
+              f"{'YES' if r.locked else 'no':>9} {written:>14}")
+    for r in results:
+        if r.unexpected:
+            print(f"  {r.database} {r.endpoint} {r.side}: first unexpected answer: {r.first_unexpected}")
+    print("rows written: lesson_progress rows inserted during the measured run / requests answered (the rest took "
+          "the ON CONFLICT DO NOTHING path).")
+    print(f"{LESSON_GET}: app /learn/<module>/<lesson> for {args.people} logged-in employees walking every lesson, "
+          "floor /page/<person id> (one ORM row + tiny template).")
+    print(f"{POST_NEW}: every request marks a lesson done for the first time (a new row) on both sides; "
+          f"{POST_AGAIN}: every key is done already, so every request takes the conflict path on both sides.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
+                        help="admin URL; a fresh database is created next to it and dropped afterwards")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers per app (default 4)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (-t)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (-c)")
+    parser.add_argument("--duration", type=float, default=10, help="seconds per measured run (-d)")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up before each run; 0: none")
+    parser.add_argument("--people", type=int, default=8, help="demo employees logged in (at most 10)")
+    parser.add_argument("--write-capacity", type=float, default=3000,
+                        help="req/s the 'new' write run must not exhaust: sets how many writers get new keys")
+    parser.add_argument("--markdown-requests", type=int, default=40, help="in-process requests per endpoint")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder with logs and wrk output")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a throughput target is missed")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    if shutil.which("wrk") is None:
+        print(WRK_MISSING, file=sys.stderr)
+        return 2
+    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    unknown = set(databases) - {"sqlite", "postgresql"}
+    if unknown:
+        parser.error(f"unknown database(s): {', '.join(sorted(unknown))}")
+
+    started = time.monotonic()
+    facts = machine_facts()
+    report: dict[str, Any] = {"machine": facts, "settings": {k: str(v) for k, v in vars(args).items()}}
+    print("web benchmark: lesson page and progress write, app against a bare Flask floor")
+    for key, value in facts.items():
+        print(f"  {key:<30} {value}")
+
+    busy = cpu_busy()
+    facts["CPU busy in the second before"] = f"{busy:.0%}" if busy is not None else "?"
+    print(f"  {'CPU busy in the second before':<30} {facts['CPU busy in the second before']}")
+    if busy is not None and busy >= 0.2:
+        print("  NOTE: something else is using the CPU: the figures will be lower and noisier than on an idle machine")
+
+    results: list[Measurement] = []
+    problems: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="elearning-web-bench-"))
+    try:
+        for kind in databases:
+            sub = folder / kind
+            sub.mkdir()
+            if kind == "postgresql":
+                unreachable = postgres_unreachable(args.postgres_url)
+                if unreachable:  # like `make test`: a line outside CI, a failure in CI
+                    print(f"\n== postgresql SKIPPED: {unreachable}", flush=True)
+                    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+                        problems.append(f"postgresql: {unreachable} (CI requires PostgreSQL)")
+                    continue
+            try:
+                context = sqlite_database(sub) if kind == "sqlite" else postgres_database(args.postgres_url)
+                with context as (url, description):
+                    report.setdefault("databases", {})[kind] = description
+                    results.extend(bench_database(kind, url, description, sub, args, report))
+            except Exception as exc:  # one database failing still reports the other
+                first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                problems.append(f"{kind}: {type(exc).__name__}: {first_line}")
+                print(f"   {kind} FAILED: {exc}", file=sys.stderr, flush=True)
+        print_table(results, args)
+        for kind, counts in report.get("markdown", {}).items():
+            print(f"markdown renders per request ({kind}, in-process): lesson GET {counts['lesson GET']}; "
+                  f"progress POST {counts['progress POST']}")
+        elapsed = time.monotonic() - started
+        print(f"total time {elapsed:.0f} s; logs and wrk output: "
+              + (str(folder) if args.keep else "deleted (use --keep)"))
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    for r in results:
+        if r.non_2xx_3xx or r.unexpected or r.socket_errors or r.locked or r.tracebacks:
+            problems.append(f"{r.database} {r.endpoint} {r.side}: {r.non_2xx_3xx} non-2xx/3xx, {r.unexpected} "
+                            f"unexpected, {r.socket_errors} socket errors, locked={r.locked}, "
+                            f"{r.tracebacks} tracebacks in the log")
+    for kind, counts in report.get("markdown", {}).items():
+        for endpoint in ("lesson GET", "progress POST"):
+            if counts[f"{endpoint} renders"] != "0":
+                problems.append(f"{kind}: {endpoint} rendered markdown during requests")
+    missed = [r for r in results if r.ratio is not None and r.ratio < TARGET_RATIO]
+    report["results"] = [asdict(r) for r in results]
+    report["problems"] = problems
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    if missed:
+        print("targets missed: " + "; ".join(f"{r.database} {r.endpoint} {r.ratio:.2f}" for r in missed))
+    if problems:
+        return 1
+    return 1 if (args.strict and missed) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
