@@ -65,11 +65,6 @@ def get_session() -> Session:
     return session
 
 
-def get_engine() -> Engine:
-    engine: Engine = current_app.extensions["db_engine"]
-    return engine
-
-
 def _close_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:

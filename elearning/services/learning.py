@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..content import Catalog, Lesson, Module
@@ -33,7 +33,6 @@ class ModuleState:
     module: Module
     done: frozenset[str]
     completed_at: datetime | None
-    completed_version: str | None
     position: str | None = None
 
     @property
@@ -72,20 +71,19 @@ def _states(session: Session, modules: list[Module], person: Person) -> list[Mod
         select(LessonProgress.module_slug, LessonProgress.lesson_slug).where(LessonProgress.person_id == person.id)
     ):
         done.setdefault(module_slug, set()).add(lesson_slug)
-    latest: dict[str, tuple[datetime, str]] = {}
-    for module_slug, completed_at, version in session.execute(
-        select(ModuleCompletion.module_slug, ModuleCompletion.completed_at, ModuleCompletion.content_version)
-        .where(ModuleCompletion.person_id == person.id)
-        .order_by(ModuleCompletion.completed_at)
-    ):
-        latest[module_slug] = (completed_at, version)
+    latest: dict[str, datetime] = dict(
+        session.execute(
+            select(ModuleCompletion.module_slug, func.max(ModuleCompletion.completed_at))
+            .where(ModuleCompletion.person_id == person.id)
+            .group_by(ModuleCompletion.module_slug)
+        ).all()
+    )
     where = positions(session, person)
     return [
         ModuleState(
             module=m,
             done=frozenset(done.get(m.slug, ())),
-            completed_at=latest.get(m.slug, (None, None))[0],
-            completed_version=latest.get(m.slug, (None, None))[1],
+            completed_at=latest.get(m.slug),
             position=where.get(m.slug),
         )
         for m in modules

@@ -228,3 +228,10 @@ def test_reflection_has_no_form_that_sends_it(employee: FlaskClient) -> None:
     assert "name=" not in page[textarea_at : page.index(">", textarea_at)]
     section = page[page.index('id="reflection-eigen-team"') : page.index("</section>", textarea_at)]
     assert "<form" not in section
+
+
+def test_dashboard_shows_the_completion_date(employee: FlaskClient) -> None:
+    _done(employee, "01-welkom")
+    _done(employee, "02-oefenen")
+    page = employee.get("/learn/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Completed on" in page and "Continue where you left off" not in page
