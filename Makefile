@@ -5,23 +5,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
-BASE_URL ?= http://127.0.0.1:5000
 PORT ?= 5000
+SSO_PORT ?= 5001
+AUDIT := elearning/data/accessibility-audit.json
 export FLASK_APP := wsgi
 
 
 .PHONY: browser
-.PHONY: help install setup-db run serve author test lint translations compile-translations screenshots bench clean
+.PHONY: help install setup-db run run-sso serve author test lint translations compile-translations screenshots accessibility-report bench clean xapi-send
 
 help:
 	@echo "make run           set up and serve the demo on http://$(HOST):$(PORT)"
 	@echo "make test          set up and run the whole test suite (SQLite and PostgreSQL)"
-	@echo "make lint          ruff and mypy"
+	@echo "make lint          ruff, mypy and bandit (static security analysis)"
+	@echo "make run-sso       make run with single sign-on through a demo identity provider on port $(SSO_PORT)"
 	@echo "make serve         gunicorn, production-like"
 	@echo "make author        serve with content reloading on every change under content/modules/"
 	@echo "make translations  extract, update and compile the UI message catalogues"
-	@echo "make screenshots   screenshots of the main pages into docs/screenshots/ (needs make run in another terminal)"
+	@echo "make screenshots   screenshots of the main pages into docs/screenshots/ (starts the demo app itself)"
+	@echo "make accessibility-report  axe-core scan of the browser journeys' pages into $(AUDIT)"
 	@echo "make bench         run the benchmarks under bench/"
+	@echo "make xapi-send     send the demo's queued xAPI statements (to files in instance/xapi-lrs/)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,11 +44,32 @@ setup-db: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load
 
+# The demo shows the xAPI integration: statements are queued while you learn, and `make xapi-send` "sends" them to
+# files in instance/xapi-lrs/ (a learning record store stand-in); see docs/integrations.md. Set the variables to
+# override, e.g. ELEARNING_XAPI_ENABLED=0 make run.
+DEMO_XAPI := ELEARNING_XAPI_ENABLED=$${ELEARNING_XAPI_ENABLED:-1} \
+	ELEARNING_XAPI_ENDPOINT=$${ELEARNING_XAPI_ENDPOINT:-file://$(CURDIR)/instance/xapi-lrs}
+
 run: setup-db
 	-@$(BIN)/flask content check
 	@echo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C stops). Log in with a demo account listed above."
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@echo "xAPI statements are queued as you learn; 'make xapi-send' writes them to instance/xapi-lrs/."
+	$(DEMO_XAPI) $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+xapi-send: install
+	$(DEMO_XAPI) $(BIN)/flask xapi send
+
+# Single sign-on to try on a laptop: a pretend identity provider (scripts/demo_oidc_provider.py) next to the app.
+run-sso: setup-db
+	@echo
+	@echo "Serving on http://$(HOST):$(PORT) with single sign-on through the demo identity provider on port $(SSO_PORT)."
+	@echo "Click \"Log in with your organisation account\" and pick a demo person (Ctrl+C stops both)."
+	@$(BIN)/python scripts/demo_oidc_provider.py --host $(HOST) --port $(SSO_PORT) & provider=$$!; \
+	trap "kill $$provider" EXIT; \
+	ELEARNING_OIDC_ISSUER=http://$(HOST):$(SSO_PORT) ELEARNING_OIDC_CLIENT_ID=demo-elearning \
+	ELEARNING_OIDC_CLIENT_SECRET=demo-secret-for-make-run-sso ELEARNING_PASSWORD_LOGIN=everyone \
+	ELEARNING_BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 author: setup-db
 	ELEARNING_CONTENT_RELOAD=1 $(BIN)/flask run --debug --host $(HOST) --port $(PORT)
@@ -60,22 +85,35 @@ browser:
 test: install browser
 	$(BIN)/python -m pytest
 
+# Lint is apart from `make test` (and CI's run): tests/test_lint.py runs the same three checks inside the suite.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/bandit -q -c pyproject.toml -r elearning migrations scripts deploy wsgi.py
+	@# Benchmarks make random data (B311), run fixed commands (B404, B603), build SQL from their own table names (B608)
+	@# and assert their own set-up (B101); they are never deployed.
+	$(BIN)/bandit -q -c pyproject.toml -r bench -s B101,B311,B404,B603,B608
 
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -o translations/messages.pot --no-location --sort-output --project elearning .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/python scripts/english_catalogue.py
 	$(BIN)/pybabel compile -d translations
 
-screenshots: install
-	$(BIN)/python scripts/screenshots.py $(BASE_URL)
+# Starts the demo app on a free port with a temporary database; `python scripts/screenshots.py URL` uses a running one.
+screenshots: install browser
+	$(BIN)/python scripts/screenshots.py
+
+# The browser journeys (on SQLite: the pages are the same on PostgreSQL) write what axe-core found on every page.
+accessibility-report: install browser
+	ELEARNING_ACCESSIBILITY_REPORT=$(AUDIT) $(BIN)/python -m pytest tests/browser -q -p no:cacheprovider -k "sqlite and not shipped"
+	@echo "written: $(AUDIT)"
 
 # wrk is Debian's load generator; the web benchmark compares the app with a bare floor in the same run.
 bench: install
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/content_load.py
+	$(BIN)/python bench/xapi_enqueue.py
 	$(BIN)/python bench/web_bench.py
 
 clean:

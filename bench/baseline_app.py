@@ -70,8 +70,10 @@ def create_baseline_app(url: str | None = None) -> Flask:
             "content_version": CONTENT_VERSION,
             "completed_at": utcnow(),
         }
-        statement = insert(LessonProgress).values(**values).on_conflict_do_nothing(
-            index_elements=["person_id", "module_slug", "lesson_slug"]
+        statement = (
+            insert(LessonProgress)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["person_id", "module_slug", "lesson_slug"])
         )
         with new_session() as session:
             session.execute(statement)

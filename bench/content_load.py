@@ -52,9 +52,7 @@ def _read_all(files: list[Path]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("root", nargs="?", type=Path, help="folder of modules (default: content/modules)")
     parser.add_argument("--repeat", type=int, default=7, help="runs per measurement; the best is kept")
     args = parser.parse_args(argv)

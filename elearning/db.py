@@ -68,5 +68,4 @@ def get_session() -> Session:
 def _close_session(_exc: BaseException | None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:
-        session.rollback()
-        session.close()
+        session.close()  # rolls back whatever the view did not commit (the pool resets the connection once)

@@ -16,8 +16,8 @@ SESSION_KEY = "lang"
 def select_locale() -> str:
     """The user's own setting, then the language chosen in this session, then the browser's, then Dutch."""
     languages: tuple[str, ...] = current_app.config["LANGUAGES"]
-    if not has_request_context():  # CLI commands and jobs speak the default language
-        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    if not has_request_context():  # CLI commands print English, as their own output is; e-mails choose per person
+        return "en"
     preferred = getattr(current_user, "preferred_language", None) if current_user else None
     if preferred in languages:
         return str(preferred)

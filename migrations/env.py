@@ -5,7 +5,7 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import engine_from_config, pool, text
 
 from elearning.config import from_env
 from elearning.models import Base
@@ -16,6 +16,9 @@ if config.config_file_name is not None and not config.attributes.get("quiet_logg
 
 url = config.get_main_option("sqlalchemy.url") or from_env()["DATABASE_URL"]
 target_metadata = Base.metadata
+# PostgreSQL advisory lock key held while migrating: a second `flask db upgrade` started at the same moment (two
+# servers deploying at once) waits, then finds the schema at head and does nothing. Any constant will do.
+MIGRATION_LOCK = 7_204_110_041
 
 
 def run_migrations_offline() -> None:
@@ -34,6 +37,9 @@ def run_migrations_online() -> None:
             compare_type=True,
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Released at the end of the transaction; the current revision is read after it is taken.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             context.run_migrations()
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from elearning import create_app
+from elearning.mail import Mail, MemorySender
 from elearning.migrate import upgrade
 from elearning.models import Base, OrganisationUnit, Person, Role, RoleGrant
 from elearning.services.organisations import create_unit
@@ -42,9 +43,10 @@ def postgres_database() -> Iterator[str]:
     try:
         admin = psycopg.connect(_libpq(POSTGRES_ADMIN_URL), autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
-        reason = f"PostgreSQL at {make_url(POSTGRES_ADMIN_URL).render_as_string()} is unreachable: " + (
-            str(exc).strip().splitlines() or ["no answer"]
-        )[0]
+        reason = (
+            f"PostgreSQL at {make_url(POSTGRES_ADMIN_URL).render_as_string()} is unreachable: "
+            + (str(exc).strip().splitlines() or ["no answer"])[0]
+        )
         if IN_CI:
             pytest.fail(f"{reason} (CI requires PostgreSQL)", pytrace=False)
         _postgres_skip_reason.append(reason)
@@ -80,6 +82,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "CONTENT_DIR": str(TEST_CONTENT),
             "INSTANCE_DIR": str(tmp_path),
             "SECRET_KEY": "test-secret-key-that-is-long-enough-123",
+            "MAIL_BACKEND": "memory",
         }
     )
     yield app
@@ -96,6 +99,14 @@ def db(app: Flask) -> Iterator[Session]:
     """A session outside any request, for arranging and checking data."""
     with Session(app.extensions["db_engine"], expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture
+def outbox(app: Flask) -> list[Mail]:
+    """The e-mails the app has sent (the memory sender configured for tests)."""
+    sender = app.extensions["mail_sender"]
+    assert isinstance(sender, MemorySender)
+    return sender.outbox
 
 
 @pytest.fixture
@@ -123,12 +134,21 @@ class World:
         db.commit()
 
     def person(
-        self, email: str, unit: OrganisationUnit, *, is_manager: bool = False,
-        roles: list[tuple[Role, OrganisationUnit | None]] | None = None, active: bool = True,
+        self,
+        email: str,
+        unit: OrganisationUnit,
+        *,
+        is_manager: bool = False,
+        roles: list[tuple[Role, OrganisationUnit | None]] | None = None,
+        active: bool = True,
     ) -> Person:
         person = Person(
-            name=email.split("@")[0].replace("-", " ").title(), email=email, password_hash=self._hash,
-            organisation=unit, is_manager=is_manager, active=active,
+            name=email.split("@")[0].replace("-", " ").title(),
+            email=email,
+            password_hash=self._hash,
+            organisation=unit,
+            is_manager=is_manager,
+            active=active,
         )
         for role, scope in roles or []:
             person.roles.append(RoleGrant(role=role.value, organisation=scope))
@@ -154,9 +174,7 @@ def csrf_token(client: FlaskClient, path: str = "/auth/login") -> str:
 
 
 def login(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
-    response = client.post(
-        "/auth/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)}
-    )
+    response = client.post("/auth/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)})
     assert response.status_code == 302, response.get_data(as_text=True)
 
 

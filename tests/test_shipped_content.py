@@ -12,8 +12,26 @@ from elearning.content import Catalog, Module, Question, Reflection, Scenario, c
 ROOT = Path(__file__).resolve().parent.parent / "content" / "modules"
 SLUGS = ["a-herkennen", "b-omstander", "c-melden-en-steun", "d-leidinggevenden"]
 # Every percentage the content may quote: the figures of ../shared/CONTENT-BRIEF.md (PER 2025, PER 2023).
-ALLOWED_PERCENTAGES = {"30.5", "12.8", "4.2", "3.9", "3.4", "17.4", "8.4", "6.1", "3.7", "6.8", "5.1", "14", "25",
-                       "30", "50", "38", "80", "100"}  # 80: the pass mark; 100: "100% sure" in plain speech
+ALLOWED_PERCENTAGES = {
+    "30.5",
+    "12.8",
+    "4.2",
+    "3.9",
+    "3.4",
+    "17.4",
+    "8.4",
+    "6.1",
+    "3.7",
+    "6.8",
+    "5.1",
+    "14",
+    "25",
+    "30",
+    "50",
+    "38",
+    "80",
+    "100",
+}  # 80: the pass mark; 100: "100% sure" in plain speech
 PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s?(?:%|procent|per cent|percent)")
 WORDS_PER_MINUTE = 200
 
@@ -34,6 +52,7 @@ def _scenarios(module: Module, lang: str) -> list[Scenario]:
 
 def _paths_to_good_endings(scenario: Scenario) -> int:
     """Number of distinct loop-free routes from the start to a good ending."""
+
     def walk(scene_id: str, seen: frozenset[str]) -> int:
         scene = scenario.scene(scene_id)
         assert scene is not None
@@ -134,9 +153,23 @@ def test_estimated_minutes_match_the_text(catalog: Catalog, slug: str, lang: str
     module = catalog.module(slug)
     assert module is not None
     files = [p for p in (ROOT / slug).glob(f"*.{lang}.md")] + ([ROOT / slug / "module.md"] if lang == "nl" else [])
-    words = sum(len(re.findall(r"\w+", re.sub(r"^(///+|    \w+:).*$", "", p.read_text(encoding="utf-8"),
-                                                  flags=re.M))) for p in files)
+    words = sum(
+        len(re.findall(r"\w+", re.sub(r"^(///+|    \w+:).*$", "", p.read_text(encoding="utf-8"), flags=re.M)))
+        for p in files
+    )
     minutes = words / WORDS_PER_MINUTE
     assert 0.7 * module.estimated_minutes <= minutes <= 1.3 * module.estimated_minutes, (
         f"{slug} ({lang}): {words} words ≈ {minutes:.1f} min, front matter says {module.estimated_minutes}"
     )
+
+
+def test_the_care_features_ship_in_the_content(catalog: Catalog) -> None:
+    """A lesson and a scenario with a content warning, and effect questions in the bystander and recognising modules."""
+    warned = [lesson for m in catalog.modules.values() for lesson in m.lessons if lesson.text("nl").warning_html]
+    assert warned and all(lesson.text(lang).summary_html for lesson in warned for lang in ("nl", "en"))
+    scenarios = [s for m in catalog.modules.values() for lang in ("nl", "en") for s in _scenarios(m, lang)]
+    assert any(s.warning_html and s.summary_html for s in scenarios)
+    for slug in ("a-herkennen", "b-omstander"):
+        module = catalog.module(slug)
+        assert module is not None and module.effect is not None
+        assert module.effect.names == ("pre", "post", "follow-up") and module.effect.follow_up_days == 60

@@ -2,6 +2,9 @@
 
 from .load import check, load_catalog, load_module, source_stamp
 from .model import (
+    EFFECT_SCALE,
+    EFFECT_SETS,
+    FOLLOW_UP_DAYS,
     TAGS,
     Assessment,
     AssessmentText,
@@ -9,6 +12,9 @@ from .model import (
     Catalog,
     ContentError,
     ContentErrors,
+    Effect,
+    EffectItem,
+    EffectSet,
     Ending,
     HtmlPart,
     Lesson,
@@ -27,6 +33,9 @@ from .model import (
 from .validate import PLACEHOLDERS
 
 __all__ = [
+    "EFFECT_SCALE",
+    "EFFECT_SETS",
+    "FOLLOW_UP_DAYS",
     "PLACEHOLDERS",
     "TAGS",
     "Assessment",
@@ -35,6 +44,9 @@ __all__ = [
     "Catalog",
     "ContentError",
     "ContentErrors",
+    "Effect",
+    "EffectItem",
+    "EffectSet",
     "Ending",
     "HtmlPart",
     "Lesson",

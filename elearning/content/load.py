@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import (
+    EFFECT_SETS,
     Assessment,
     AssessmentText,
     Catalog,
     ContentError,
     ContentErrors,
+    Effect,
+    EffectSet,
     Lesson,
     LessonText,
     Module,
@@ -23,11 +26,14 @@ from .model import (
     Question,
 )
 from .parse import FileKind, Line, ParsedFile, Report, parse_file, read_lines, split_front_matter
+from .plain import CATEGORY as PLAIN_LANGUAGE
+from .plain import check_plain_language
 from .render import Renderer
 from .validate import (
     ID_RE,
     LANG_RE,
     ModuleMeta,
+    check_lesson_front,
     check_module_front,
     check_source,
     check_translation_front,
@@ -86,6 +92,7 @@ class _Files:
 
     translations: dict[str, Path] = field(default_factory=dict)
     assessments: dict[str, Path] = field(default_factory=dict)
+    effects: dict[str, Path] = field(default_factory=dict)
     lessons: dict[tuple[str, str], Path] = field(default_factory=dict)
 
 
@@ -128,15 +135,18 @@ class _ModuleBuilder:
         lines = self.read(path)
         if lines is None:
             return None
-        return parse_file("", self.rel(path), kind, self.renderer(lang), self.report, lines)
+        parsed = parse_file("", self.rel(path), kind, self.renderer(lang), self.report, lines)
+        if kind == "lesson" and lang == "nl":
+            _front, body = split_front_matter(lines, parsed.path, Report())
+            for finding in check_plain_language((line.no, line.text, line.code) for line in body):
+                self.report.warning(parsed.path, finding.line, finding.message, PLAIN_LANGUAGE)
+        return parsed
 
     # ------------------------------------------------------------------------------------------
 
     def build(self) -> Module | None:
         if not ID_RE.match(self.slug):
-            self.report.error(
-                self.module_path, 1, invalid_id_message(f"module folder name '{self.slug}'", self.slug)
-            )
+            self.report.error(self.module_path, 1, invalid_id_message(f"module folder name '{self.slug}'", self.slug))
         if not (self.dir / "module.md").is_file():
             self.report.error(
                 self.module_path,
@@ -178,6 +188,7 @@ class _ModuleBuilder:
 
         lessons = self.lessons(meta, files)
         assessment = self.assessment(meta, files)
+        effect = self.effect(meta, files)
         for files_of_lang in self._by_lang.values():
             check_unique_ids(files_of_lang, self.report)
         if meta.pass_mark is not None and not meta.has_assessment:
@@ -197,6 +208,7 @@ class _ModuleBuilder:
             pass_mark=meta.pass_mark,
             assessment=assessment,
             placeholders=frozenset(self.placeholders),
+            effect=effect,
         )
 
     def classify(self, meta: ModuleMeta) -> _Files:
@@ -230,13 +242,13 @@ class _ModuleBuilder:
                 )
             elif stem == "module":
                 if lang == default:
-                    self.report.warning(
-                        rel, 1, f"file '{name}' is ignored: the {default} text is in module.md"
-                    )
+                    self.report.warning(rel, 1, f"file '{name}' is ignored: the {default} text is in module.md")
                 else:
                     files.translations[lang] = path
             elif stem == "assessment":
                 files.assessments[lang] = path
+            elif stem == "effect":
+                files.effects[lang] = path
             else:
                 files.lessons[(stem, lang)] = path
         return files
@@ -255,8 +267,7 @@ class _ModuleBuilder:
                     self.report.warning(
                         self.rel(path),
                         1,
-                        f"lesson '{stem}' is not listed under 'lessons' in "
-                        f"module.md{hint}, so it is not shown",
+                        f"lesson '{stem}' is not listed under 'lessons' in module.md{hint}, so it is not shown",
                     )
         else:
             order = sorted({(stem, 1) for stem, _lang in files.lessons})
@@ -288,11 +299,36 @@ class _ModuleBuilder:
                     continue
                 parsed_by_lang[lang] = parsed
                 by_lang[lang].append(parsed)
-                texts[lang] = LessonText(parsed.title or slug, parsed.parts, source=parsed.path)
+                warning, summary = check_lesson_front(parsed.front, parsed.path, self.report)
+                renderer = self.renderer(lang)
+                texts[lang] = LessonText(
+                    parsed.title or slug,
+                    parsed.parts,
+                    source=parsed.path,
+                    warning_html=renderer.inline(warning) if warning else None,
+                    summary_html=renderer.document(summary) if summary else None,
+                )
             self.compare(parsed_by_lang, default)
+            self.compare_warnings(slug, texts, parsed_by_lang, default)
             lessons.append(Lesson(slug, texts, default_language=default))
         self._by_lang = by_lang
         return tuple(lessons)
+
+    def compare_warnings(
+        self, slug: str, texts: dict[str, LessonText], parsed_by_lang: dict[str, ParsedFile], default: str
+    ) -> None:
+        """A content warning in one language must be in every language: the learner may read either."""
+        base = texts.get(default)
+        if base is None:
+            return
+        for lang, text in texts.items():
+            if lang != default and (text.warning_html is None) != (base.warning_html is None):
+                has, lacks = (default, lang) if base.warning_html else (lang, default)
+                self.report.error(
+                    parsed_by_lang[lacks].path,
+                    1,
+                    f"lesson '{slug}' has a 'warning' in {has} but not in {lacks}: give it in every language",
+                )
 
     def compare(self, parsed_by_lang: dict[str, ParsedFile], default: str) -> None:
         base = parsed_by_lang.get(default)
@@ -320,8 +356,7 @@ class _ModuleBuilder:
             self.report.error(
                 self.module_path,
                 1,
-                "missing required key 'pass_mark' in front matter: "
-                "a module with an assessment needs a pass mark",
+                "missing required key 'pass_mark' in front matter: a module with an assessment needs a pass mark",
             )
         texts: dict[str, AssessmentText] = {}
         parsed_by_lang: dict[str, ParsedFile] = {}
@@ -352,6 +387,109 @@ class _ModuleBuilder:
         if base is not None:
             self.check_pools(meta, base)
         return Assessment(texts, dict(meta.pools), meta.shuffle_options, default_language=default)
+
+    def effect(self, meta: ModuleMeta, files: _Files) -> Effect | None:
+        """effect.<lang>.md: the question sets of the effect measurement, alike in every language."""
+        if not files.effects:
+            return None
+        default = meta.languages[0]
+        texts: dict[str, dict[str, EffectSet]] = {}
+        parsed_by_lang: dict[str, ParsedFile] = {}
+        for lang in meta.languages:
+            path = files.effects.get(lang)
+            if path is None:
+                present = sorted(files.effects)[0]
+                self.report.error(
+                    self.rel(files.effects[present]),
+                    1,
+                    f"effect.{present}.md exists but effect.{lang}.md does not: every language in 'languages' "
+                    f"needs the same question sets",
+                )
+                continue
+            parsed = self.parse(path, "effect", lang)
+            if parsed is None:
+                continue
+            parsed_by_lang[lang] = parsed
+            sets: dict[str, EffectSet] = {}
+            for info in parsed.blocks:
+                value = info.value
+                if not isinstance(value, EffectSet):
+                    continue
+                if value.name in sets:
+                    self.report.error(
+                        parsed.path,
+                        info.line,
+                        f"effect set '{value.name}' appears twice in effect.{lang}.md:{sets[value.name].line}",
+                    )
+                    continue
+                sets[value.name] = value
+            if not sets and parsed.sound:
+                self.report.error(
+                    parsed.path,
+                    parsed.body_start,
+                    f"effect.{lang}.md has no question sets: add '/// effect | pre', 'post' or 'follow-up' blocks",
+                )
+            texts[lang] = sets
+        base = texts.get(default)
+        if base is None:
+            return None
+        base_path = parsed_by_lang[default].path
+        for lang, sets in texts.items():
+            if lang != default:
+                self.compare_effect(base, sets, base_path.rsplit("/", 1)[-1], parsed_by_lang[lang])
+        self.check_effect_items(base, base_path)
+        if not base:
+            return None
+        intros = {lang: parsed.intro_html for lang, parsed in parsed_by_lang.items()}
+        return Effect({lang: sets for lang, sets in texts.items() if sets}, default_language=default, intros=intros)
+
+    def compare_effect(
+        self, base: dict[str, EffectSet], other: dict[str, EffectSet], base_name: str, parsed: ParsedFile
+    ) -> None:
+        """Every language asks the same sets with the same statement ids and the same follow-up delay."""
+        for name in EFFECT_SETS:
+            mine, theirs = other.get(name), base.get(name)
+            if mine is None and theirs is None:
+                continue
+            if mine is None or theirs is None:
+                line = mine.line if mine else parsed.body_start
+                where = "here but not" if mine else "not here but"
+                self.report.error(parsed.path, line, f"effect set '{name}' is {where} in {base_name}")
+                continue
+            ids, base_ids = [i.id for i in mine.items], [i.id for i in theirs.items]
+            if ids != base_ids:
+                self.report.error(
+                    parsed.path,
+                    mine.line,
+                    f"effect set '{name}' has statements ({', '.join(ids) or 'none'}) but in {base_name} "
+                    f"({', '.join(base_ids) or 'none'})",
+                )
+            if mine.after_days != theirs.after_days:
+                self.report.error(
+                    parsed.path,
+                    mine.line,
+                    f"effect set '{name}' has after_days {mine.after_days or 'not set'} here but "
+                    f"{theirs.after_days or 'not set'} in {base_name}",
+                )
+
+    def check_effect_items(self, sets: dict[str, EffectSet], path: str) -> None:
+        """A statement after the module that was not asked before it gives no change to show: warn."""
+        pre = sets.get("pre")
+        if pre is None:
+            return
+        asked = {item.id for item in pre.items}
+        for name in ("post", "follow-up"):
+            later = sets.get(name)
+            if later is None:
+                continue
+            for item in later.items:
+                if item.id not in asked:
+                    self.report.warning(
+                        path,
+                        later.line,
+                        f"statement ({item.id}) of effect set '{name}' is not in the pre set: no change can be shown "
+                        f"for it",
+                    )
 
     def guess_languages(self) -> tuple[str, ...]:
         """When module.md's front matter is unreadable: Dutch first, then every language a file uses."""
@@ -409,9 +547,7 @@ def load_module(module_dir: Path, root: Path) -> Module:
 
 
 def _module_dirs(root: Path) -> list[Path]:
-    return sorted(
-        p for p in root.iterdir() if p.is_dir() and not _hidden(p.name) and not p.name.startswith("_")
-    )
+    return sorted(p for p in root.iterdir() if p.is_dir() and not _hidden(p.name) and not p.name.startswith("_"))
 
 
 def _load_all(root: Path) -> tuple[dict[str, Module], list[ContentError]]:
@@ -429,9 +565,7 @@ def _load_all(root: Path) -> tuple[dict[str, Module], list[ContentError]]:
                 ContentError(
                     f"{module_dir.name}/module.md",
                     1,
-                    f"the module could not be loaded because "
-                    f"of an internal error ({exc!r}); please "
-                    f"report this",
+                    f"the module could not be loaded because of an internal error ({exc!r}); please report this",
                 )
             ]
             module = None
@@ -455,9 +589,7 @@ def load_catalog(root: Path) -> Catalog:
 
 
 def _is_module_dir(path: Path) -> bool:
-    return (path / "module.md").is_file() or any(
-        _LESSON_FILE.match(p.name) for p in path.iterdir() if p.is_file()
-    )
+    return (path / "module.md").is_file() or any(_LESSON_FILE.match(p.name) for p in path.iterdir() if p.is_file())
 
 
 def check(root: Path) -> list[ContentError]:
@@ -468,7 +600,5 @@ def check(root: Path) -> list[ContentError]:
             return build_module(root, root.parent)[1]
         except Exception as exc:
             log.exception("content: checking %s failed", root)
-            return [
-                ContentError(f"{root.name}/module.md", 1, f"internal error ({exc!r}); please report this")
-            ]
+            return [ContentError(f"{root.name}/module.md", 1, f"internal error ({exc!r}); please report this")]
     return _load_all(root)[1]

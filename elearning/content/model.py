@@ -11,6 +11,10 @@ Ending = Literal["good", "acceptable", "poor"]
 Audience = Literal["all", "managers"]
 Severity = Literal["error", "warning"]
 TAGS = ("distract", "delegate", "document", "delay", "direct")
+# The sets of an effect measurement, in the order a learner meets them.
+EFFECT_SETS = ("pre", "post", "follow-up")
+EFFECT_SCALE = (1, 2, 3, 4, 5)
+FOLLOW_UP_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,7 @@ class ContentError:
     line: int
     message: str
     severity: Severity = "error"
+    category: str = ""  # "plain-language" for the plain-language check's warnings; "" for the rest
 
     def __str__(self) -> str:
         prefix = "" if self.severity == "error" else "warning: "
@@ -100,6 +105,8 @@ class Scenario:
     start: str
     scenes: tuple[Scene, ...]
     line: int = 0
+    warning_html: str | None = None  # shown before the scenario starts
+    summary_html: str | None = None  # what a learner may read instead of walking it (required with a warning)
 
     def scene(self, scene_id: str) -> Scene | None:
         return next((s for s in self.scenes if s.id == scene_id), None)
@@ -130,6 +137,9 @@ class LessonText:
     title: str
     parts: tuple[Part, ...]
     source: str = ""
+    # A content warning shown before the lesson, and the summary a learner may read instead (both HTML).
+    warning_html: str | None = None
+    summary_html: str | None = None
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -187,6 +197,57 @@ class Assessment:
 
 
 @dataclass(frozen=True)
+class EffectItem:
+    """A statement the learner rates from 1 to 5, keyed by its id in every set and language."""
+
+    id: str
+    text_html: str
+
+
+@dataclass(frozen=True)
+class EffectSet:
+    """One question set of an effect measurement (pre, post or follow-up) in one language."""
+
+    name: str
+    intro_html: str
+    items: tuple[EffectItem, ...]
+    low_html: str | None = None  # what 1 means, e.g. "not at all"; None: the interface's default
+    high_html: str | None = None  # what 5 means
+    after_days: int | None = None  # follow-up only: offered this many days after completion
+    line: int = 0
+
+    def item(self, item_id: str) -> EffectItem | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A module's effect measurement: its question sets per language (answers are stored anonymously)."""
+
+    texts: Mapping[str, Mapping[str, EffectSet]]
+    default_language: str = "nl"
+    intros: Mapping[str, str] = field(default_factory=dict)  # the text above the first set, per language
+
+    def intro(self, lang: str) -> str:
+        return self.intros.get(lang) or self.intros.get(self.default_language, "")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The sets this module has, in EFFECT_SETS order."""
+        sets = self.texts[self.default_language]
+        return tuple(name for name in EFFECT_SETS if name in sets)
+
+    def set(self, name: str, lang: str) -> EffectSet | None:
+        sets = self.texts.get(lang) or self.texts[self.default_language]
+        return sets.get(name)
+
+    @property
+    def follow_up_days(self) -> int:
+        follow_up = self.texts[self.default_language].get("follow-up")
+        return (follow_up.after_days if follow_up else None) or FOLLOW_UP_DAYS
+
+
+@dataclass(frozen=True)
 class ModuleText:
     """Title, summary and introduction of a module in one language."""
 
@@ -209,6 +270,11 @@ class Module:
     pass_mark: int | None = None
     assessment: Assessment | None = None
     placeholders: frozenset[str] = frozenset()
+    effect: Effect | None = None
+
+    def effect_set(self, name: str, lang: str) -> EffectSet | None:
+        """The named effect question set in `lang`, if the module has it."""
+        return self.effect.set(name, lang) if self.effect is not None else None
 
     @property
     def default_language(self) -> str:

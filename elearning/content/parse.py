@@ -13,8 +13,11 @@ from typing import Any, Literal, NamedTuple
 import yaml
 
 from .model import (
+    EFFECT_SETS,
     TAGS,
     ContentError,
+    EffectItem,
+    EffectSet,
     HtmlPart,
     Option,
     Part,
@@ -35,15 +38,19 @@ from .validate import (
     unknown_key_message,
 )
 
-FileKind = Literal["lesson", "assessment", "intro"]
+FileKind = Literal["lesson", "assessment", "intro", "effect"]
 BLOCK_TYPES: tuple[str, ...] = ("check", "question", "scenario", "reflection")
 OPTION_KEYS: dict[str, tuple[str, ...]] = {
     "check": ("multiple", "hint"),
     "question": ("multiple", "hint", "pool"),
-    "scenario": ("title", "start"),
+    "scenario": ("title", "start", "warning", "summary"),
     "scene": ("ending",),
     "reflection": (),
+    "effect": ("low", "high", "after_days"),
 }
+# A follow-up set is offered this many days after completion at the earliest and the latest.
+AFTER_DAYS_RANGE = (7, 365)
+MAX_EFFECT_ITEMS = 8
 
 _FENCE = re.compile(r"^ {0,3}(/{3,})(.*)$")
 _HEADER = re.compile(r"^[ ]*(?P<kind>[\w-]+)[ ]*(?:\|[ ]*(?P<arg>.*?)[ ]*)?$")
@@ -54,11 +61,10 @@ _TITLE = re.compile(r"^ {0,3}#(?!#)[ \t]*(?P<title>.*?)[ \t]*#*[ \t]*$")
 _OPTION = re.compile(r"^ {0,3}[-*+][ \t]+\[(?P<mark>[ xX]?)\][ \t]*(?P<rest>.*)$")
 _OPTION_ID = re.compile(r"^\((?P<id>[^()]*)\)[ \t]*(?P<label>.*)$")
 _BULLET = re.compile(r"^ {0,3}[-*+][ \t]+\S")
-_CHOICE = re.compile(
-    r"^ {0,3}[-*+][ \t]+(?:\((?P<id>[^()]*)\)[ \t]*)?\[(?P<label>.*)\]\((?P<target>[^()\s]*)\)[ \t]*$"
-)
+_CHOICE = re.compile(r"^ {0,3}[-*+][ \t]+(?:\((?P<id>[^()]*)\)[ \t]*)?\[(?P<label>.*)\]\((?P<target>[^()\s]*)\)[ \t]*$")
 _CHOICE_ATTEMPT = re.compile(r"^ {0,3}[-*+][ \t]+\((?P<id>[^()\s]*)\)")
 _TAG_LINE = re.compile(r"^tag[ \t]*:[ \t]*(?P<tag>.*?)[ \t]*$")
+_EFFECT_ITEM = re.compile(r"^ {0,3}[-*+][ \t]+\((?P<id>[^()]*)\)[ \t]*(?P<text>.*)$")
 _MARKER = "elearningblockmarker{}x"
 _BALANCED_TAGS = ("div", "ul", "ol", "li", "table", "blockquote", "section", "details", "pre")
 
@@ -87,14 +93,14 @@ class Report:
     def __init__(self) -> None:
         self.problems: list[ContentError] = []
 
-    def add(self, path: str, line: int, message: str, severity: Severity = "error") -> None:
-        self.problems.append(ContentError(path, max(line, 0), message, severity))
+    def add(self, path: str, line: int, message: str, severity: Severity = "error", category: str = "") -> None:
+        self.problems.append(ContentError(path, max(line, 0), message, severity, category))
 
     def error(self, path: str, line: int, message: str) -> None:
         self.add(path, line, message, "error")
 
-    def warning(self, path: str, line: int, message: str) -> None:
-        self.add(path, line, message, "warning")
+    def warning(self, path: str, line: int, message: str, category: str = "") -> None:
+        self.add(path, line, message, "warning", category)
 
 
 def read_lines(text: str) -> list[Line]:
@@ -201,9 +207,7 @@ def parse_yaml(text: str, first_line: int, path: str, report: Report, what: str)
         for key, _value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 if key.value in seen:
-                    report.error(
-                        path, first_line + key.start_mark.line, f"key '{key.value}' appears twice in {what}"
-                    )
+                    report.error(path, first_line + key.start_mark.line, f"key '{key.value}' appears twice in {what}")
                 seen.add(key.value)
     result.data, result.node, result.ok = data, node, True
     return result
@@ -367,7 +371,7 @@ class BlockInfo:
     kind: str
     id: str
     line: int
-    value: Question | Scenario | Reflection
+    value: Question | Scenario | Reflection | EffectSet
     lines: dict[tuple[str, ...], int] = field(default_factory=dict)
 
 
@@ -458,7 +462,8 @@ class FileParser:
         seen: set[str] = set()
         for head, body in raw_options:
             m = _OPTION.match(head.text)
-            assert m is not None
+            if m is None:
+                raise RuntimeError("an option line no longer matches")
             correct = m.group("mark") in ("x", "X")
             rest_text = m.group("rest")
             idm = _OPTION_ID.match(rest_text)
@@ -467,8 +472,7 @@ class FileParser:
                 label = truncate(rest_text)
                 self.error(
                     head.no,
-                    f"option '{label}' of {name} has no id: write it as "
-                    f"'- [{'x' if correct else ' '}] (a) {label}'",
+                    f"option '{label}' of {name} has no id: write it as '- [{'x' if correct else ' '}] (a) {label}'",
                 )
                 continue
             oid, label = idm.group("id").strip(), " ".join([idm.group("label").strip(), *label_lines]).strip()
@@ -534,15 +538,13 @@ class FileParser:
             elif _BULLET.match(text):
                 self.error(
                     line.no,
-                    f"'{truncate(text.strip())}' in {name} is not a valid {what[:-1]}: "
-                    f"write it as '{example}'",
+                    f"'{truncate(text.strip())}' in {name} is not a valid {what[:-1]}: write it as '{example}'",
                 )
             elif not stray_reported:
                 stray_reported = True
                 self.error(
                     line.no,
-                    f"text after the {what} of {name} is not shown: move it above the "
-                    f"{what} or into the feedback",
+                    f"text after the {what} of {name} is not shown: move it above the {what} or into the feedback",
                 )
         return items
 
@@ -588,6 +590,14 @@ class FileParser:
         opts, parsed = self.options(block, name)
         title = self._text(opts, "title", name, parsed) or ""
         start = self._text(opts, "start", name, parsed)
+        warning = self._text(opts, "warning", name, parsed)
+        summary = self._text(opts, "summary", name, parsed)
+        if warning and not summary:
+            self.error(
+                parsed.line_of("warning"),
+                f"{name} has a 'warning' but no 'summary': learners who would rather not walk the scenario read "
+                f"the summary instead",
+            )
         intro: list[str] = []
         scenes: list[Scene] = []
         lines: dict[tuple[str, ...], int] = {}
@@ -599,15 +609,12 @@ class FileParser:
                     intro.append(item.text)
                 elif item.text.strip() and not gap_reported:
                     gap_reported = True
-                    self.error(
-                        item.no, f"text between the scenes of {name} is not shown: move it into a scene"
-                    )
+                    self.error(item.no, f"text between the scenes of {name} is not shown: move it into a scene")
                 continue
             if item.kind != "scene":
                 self.error(
                     item.line,
-                    f"only '{'/' * (block.fence + 1)} scene | id' blocks can be inside "
-                    f"{name}, not {item.label}",
+                    f"only '{'/' * (block.fence + 1)} scene | id' blocks can be inside {name}, not {item.label}",
                 )
                 continue
             seen_scene = True
@@ -627,7 +634,14 @@ class FileParser:
             start = scenes[0].id
         lines[("start",)] = start_line
         scenario = Scenario(
-            sid, title, self.r.fragment("\n".join(intro), sid), start or "", tuple(scenes), line=block.line
+            sid,
+            title,
+            self.r.fragment("\n".join(intro), sid),
+            start or "",
+            tuple(scenes),
+            line=block.line,
+            warning_html=self.r.inline(warning) if warning else None,
+            summary_html=self.r.fragment(summary, f"{sid}-summary") if summary else None,
         )
         if scenes:
             check_scenario_graph(scenario, block.line, lines, self.path, self.report)
@@ -681,14 +695,14 @@ class FileParser:
         self, head: Line, body: list[Line], name: str, scene_id: str, seen: set[str], scenario_id: str
     ) -> ScenarioChoice | None:
         m = _CHOICE.match(head.text)
-        assert m is not None
+        if m is None:
+            raise RuntimeError("a choice line no longer matches")
         label, target = m.group("label").strip(), m.group("target")
         cid = (m.group("id") or "").strip()
         if m.group("id") is None or not cid:
             self.error(
                 head.no,
-                f"choice '{truncate(label)}' in {name} has no id: write it as "
-                f"'- (id) [{truncate(label)}]({target})'",
+                f"choice '{truncate(label)}' in {name} has no id: write it as '- (id) [{truncate(label)}]({target})'",
             )
             return None
         if not ID_RE.match(cid):
@@ -721,8 +735,7 @@ class FileParser:
                     hint = f"; did you mean '{suggestion}'?" if suggestion else ""
                     self.error(
                         line.no,
-                        f"unknown tag '{tag}' on choice ({cid}) in {name}: use one of "
-                        f"{', '.join(TAGS)}{hint}",
+                        f"unknown tag '{tag}' on choice ({cid}) in {name}: use one of {', '.join(TAGS)}{hint}",
                     )
                     tag = None
             elif in_feedback:
@@ -743,6 +756,86 @@ class FileParser:
             feedback_html=self.r.fragment(text, f"{scenario_id}-{scene_id}-{cid}"),
             tag=tag,
         )
+
+    # -- effect measurement ---------------------------------------------------------------------
+
+    def effect(self, block: Block) -> BlockInfo | None:
+        """`/// effect | pre|post|follow-up`: optional intro text, then `- (id) statement` lines rated 1 to 5."""
+        name = f"effect set '{block.arg or '?'}'"
+        set_name = block.arg
+        if set_name is None or set_name not in EFFECT_SETS:
+            suggestion = did_you_mean(set_name or "", EFFECT_SETS) if set_name else None
+            hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+            self.error(
+                block.line,
+                f"an effect block is '/// effect | pre', 'post' or 'follow-up', not '{block.header.strip()}'{hint}",
+            )
+            set_name = None
+        opts, parsed = self.options(block, name)
+        low = self._text(opts, "low", name, parsed)
+        high = self._text(opts, "high", name, parsed)
+        after_days = opts.get("after_days")
+        if after_days is not None:
+            low_days, high_days = AFTER_DAYS_RANGE
+            if set_name != "follow-up":
+                self.error(parsed.line_of("after_days"), f"'after_days' belongs to the follow-up set, not to {name}")
+                after_days = None
+            elif type(after_days) is not int or not low_days <= after_days <= high_days:
+                self.error(
+                    parsed.line_of("after_days"),
+                    f"'after_days' of {name} must be a whole number of days from {low_days} to {high_days}, "
+                    f"not {after_days!r}",
+                )
+                after_days = None
+        lines = self.text_only(block, name)
+        start = next((i for i, line in enumerate(lines) if _EFFECT_ITEM.match(line.text)), len(lines))
+        intro, rest = lines[:start], lines[start:]
+        items: list[EffectItem] = []
+        item_lines: dict[tuple[str, ...], int] = {}
+        for head, body in self._split_items(rest, name, "statements", _EFFECT_ITEM, "- (id) statement"):
+            m = _EFFECT_ITEM.match(head.text)
+            if m is None:  # _split_items starts an item only where the pattern matches
+                raise ValueError(f"not an effect item: {head.text!r}")
+            item_id = m.group("id").strip()
+            text = " ".join([m.group("text").strip(), *(line.text.strip() for line in body if line.text.strip())])
+            if not ID_RE.match(item_id):
+                self.error(head.no, invalid_id_message(f"statement id '{item_id}' of {name}", item_id))
+                continue
+            if ("item", item_id) in item_lines:
+                self.error(head.no, f"statement ({item_id}) appears twice in {name}")
+                continue
+            if not text.strip():
+                self.error(head.no, f"statement ({item_id}) of {name} has no text")
+            item_lines[("item", item_id)] = head.no
+            items.append(EffectItem(item_id, self.r.inline(text)))
+        for line in intro:
+            if _BULLET.match(line.text):
+                self.error(
+                    line.no,
+                    f"'{truncate(line.text.strip())}' in {name} is not a valid statement: write it as "
+                    f"'- (id) statement'",
+                )
+                break
+        if not items:
+            self.error(block.line, f"{name} has no statements: add lines like '- (melden) Ik weet waar ik kan melden.'")
+        elif len(items) > MAX_EFFECT_ITEMS:
+            self.warning(
+                block.line,
+                f"{name} has {len(items)} statements; keep a set short (at most {MAX_EFFECT_ITEMS}) so that people "
+                f"answer it",
+            )
+        if set_name is None:
+            return None
+        effect_set = EffectSet(
+            name=set_name,
+            intro_html=self.r.fragment("\n".join(line.text for line in intro), f"effect-{set_name}"),
+            items=tuple(items),
+            low_html=self.r.inline(low) if low else None,
+            high_html=self.r.inline(high) if high else None,
+            after_days=after_days if isinstance(after_days, int) else None,
+            line=block.line,
+        )
+        return BlockInfo("effect", set_name, block.line, effect_set, item_lines)
 
     # -- reflections ---------------------------------------------------------------------------
 
@@ -770,16 +863,23 @@ class FileParser:
             return self.question(block, graded=block.kind == "question")
         if block.kind == "scenario":
             return self.scenario(block)
+        if block.kind == "effect":
+            return self.effect(block)
         return self.reflection(block)
 
     @staticmethod
     def _misplaced(block: Block, allowed: tuple[str, ...], where: str) -> str:
+        if block.kind == "effect":
+            return "effect blocks belong in effect.<lang>.md, next to the lessons"
+        if allowed == ("effect",):
+            return (
+                f"only '/// effect | pre', '/// effect | post' and '/// effect | follow-up' blocks belong in {where}, "
+                f"not {block.label}"
+            )
         if block.kind in BLOCK_TYPES and not allowed:
             return f"{block.kind} blocks are not allowed in {where}; put them in a lesson"
         if block.kind == "question":
-            return (
-                "question blocks belong in assessment.<lang>.md; use '/// check' for a question in a lesson"
-            )
+            return "question blocks belong in assessment.<lang>.md; use '/// check' for a question in a lesson"
         if block.kind == "check":
             return f"check blocks belong in lessons; use '/// question' in {where}"
         if block.kind in BLOCK_TYPES:
@@ -802,8 +902,7 @@ class FileParser:
             elif inner.header_ok:
                 self.error(
                     inner.line,
-                    f"{inner.label} cannot be placed inside a '{block.kind}' callout; "
-                    f"put it outside the callout",
+                    f"{inner.label} cannot be placed inside a '{block.kind}' callout; put it outside the callout",
                 )
 
 
@@ -837,7 +936,12 @@ def parse_file(
     items, parsed.sound = tokenize(body, path, report)
     parser = FileParser(path, report, renderer)
     file_name = path.rsplit("/", 1)[-1]
-    allowed = {"lesson": ("check", "scenario", "reflection"), "assessment": ("question",), "intro": ()}[kind]
+    allowed = {
+        "lesson": ("check", "scenario", "reflection"),
+        "assessment": ("question",),
+        "intro": (),
+        "effect": ("effect",),
+    }[kind]
 
     if kind == "lesson":
         for i, item in enumerate(items):
@@ -854,43 +958,44 @@ def parse_file(
     built: list[Part] = []
     first_question_seen = False
     misplaced_reported = False
+    # In an assessment only questions, and in an effect file only effect sets, may follow the first block.
+    first_kind = {"assessment": "question", "effect": "effect"}.get(kind)
+    first_what = "the first question" if kind == "assessment" else "the first effect set"
+
+    def misplaced(line: int, what: str) -> None:
+        nonlocal misplaced_reported
+        if not misplaced_reported:
+            misplaced_reported = True
+            report.error(
+                path,
+                line,
+                f"only '/// {first_kind}' blocks can follow {first_what} in {file_name}: move this {what} above "
+                f"{first_what}",
+            )
+
     for item in items:
         if isinstance(item, Line):
-            if kind == "assessment" and first_question_seen and item.text.strip() and not misplaced_reported:
-                misplaced_reported = True
-                report.error(
-                    path,
-                    item.no,
-                    f"only '/// question' blocks can follow the first question in "
-                    f"{file_name}: move this text above the first question",
-                )
+            if first_kind and first_question_seen and item.text.strip():
+                misplaced(item.no, "text")
             segments[-1].append(item.text)
             continue
         if item.kind in ADMONITION_TYPES:
             if not item.header_ok:
                 continue
-            if kind == "assessment" and first_question_seen:
-                if not misplaced_reported:
-                    misplaced_reported = True
-                    report.error(
-                        path,
-                        item.line,
-                        f"only '/// question' blocks can follow the first question "
-                        f"in {file_name}: move this callout above the first "
-                        f"question",
-                    )
+            if first_kind and first_question_seen:
+                misplaced(item.line, "callout")
                 continue
             parser.check_callout(item)
             segments[-1].extend(["", *item.source(), ""])
             continue
         info = parser.build(item, allowed, file_name)
-        if kind == "assessment" and item.kind == "question":
+        if first_kind and item.kind == first_kind:
             first_question_seen = True
         if info is None and item.kind in allowed:
             parsed.sound = False
         if info is not None:
             parsed.blocks.append(info)
-            built.append(info.value)
+            built.append(info.value)  # type: ignore[arg-type]  # effect sets are never lesson parts
             segments.append([])
     texts = ["\n".join(segment) for segment in segments]
     if kind == "lesson":

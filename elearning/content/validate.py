@@ -44,6 +44,7 @@ MODULE_KEYS: tuple[str, ...] = (
     "assessment",
 )
 TRANSLATION_KEYS: tuple[str, ...] = ("title", "summary")
+LESSON_KEYS: tuple[str, ...] = ("warning", "summary")
 ASSESSMENT_KEYS: tuple[str, ...] = ("shuffle_options", "pools")
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]*)\}")
@@ -146,14 +147,30 @@ def _required_text(front: FrontMatter, key: str, path: str, report: Report) -> s
     return value.strip()
 
 
+def check_lesson_front(front: FrontMatter, path: str, report: Report) -> tuple[str | None, str | None]:
+    """A lesson's optional front matter: a content warning, and the summary learners may read instead."""
+    if not front.present or not front.ok:
+        return None, None
+    check_unknown_keys(front, LESSON_KEYS, path, report)
+    warning = _required_text(front, "warning", path, report) if "warning" in front.data else None
+    summary = _required_text(front, "summary", path, report) if "summary" in front.data else None
+    if warning and not summary:
+        report.error(
+            path,
+            front.line_of("warning"),
+            "a lesson with a 'warning' needs a 'summary' too: learners who would rather not read the lesson "
+            "read the summary instead",
+        )
+    return warning or None, summary or None
+
+
 def check_translation_front(front: FrontMatter, path: str, report: Report) -> tuple[str, str]:
     """module.<lang>.md: only title and summary."""
     if not front.present:
         report.error(
             path,
             1,
-            "front matter with 'title' and 'summary' is missing: start the file with ---, "
-            "those two keys, and ---",
+            "front matter with 'title' and 'summary' is missing: start the file with ---, those two keys, and ---",
         )
         return "", ""
     if not front.ok:
@@ -229,9 +246,7 @@ def _check_languages(front: FrontMatter, path: str, report: Report, meta: Module
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value:
-        report.error(
-            path, front.line_of("languages"), "'languages' must be a list of language codes, e.g. [nl, en]"
-        )
+        report.error(path, front.line_of("languages"), "'languages' must be a list of language codes, e.g. [nl, en]")
         return
     languages: list[str] = []
     for i, lang in enumerate(value):
@@ -365,8 +380,7 @@ def check_scenario_graph(
             report.error(
                 path,
                 scene_line,
-                f"{where} has no choices and is not an ending: add choices or "
-                f"'ending: good', 'acceptable' or 'poor'",
+                f"{where} has no choices and is not an ending: add choices or 'ending: good', 'acceptable' or 'poor'",
             )
     edges = {s.id: [c.target for c in s.choices if c.target in ids] for s in scenario.scenes}
     if start_ok:
@@ -416,9 +430,7 @@ def _mask_code(text: str) -> str:
     return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def check_source(
-    lines: Iterable[Line], path: str, report: Report, module_dir: Path | None = None
-) -> set[str]:
+def check_source(lines: Iterable[Line], path: str, report: Report, module_dir: Path | None = None) -> set[str]:
     """Forbidden HTML, unknown placeholders and images (alt text, file present) in the SOURCE text.
 
     Fenced code and inline code are skipped. Returns the known placeholder names used.
@@ -549,9 +561,7 @@ def compare_structure(base: ParsedFile, other: ParsedFile, report: Report) -> No
             continue
         ref = there[bid]
         if ref.kind != info.kind:
-            report.error(
-                other.path, info.line, f"'{bid}' is a {ref.kind} in {base_name} but a {info.kind} here"
-            )
+            report.error(other.path, info.line, f"'{bid}' is a {ref.kind} in {base_name} but a {info.kind} here")
         elif isinstance(info.value, Question) and isinstance(ref.value, Question):
             _compare_question(info, ref, base_name, other.path, report)
         elif isinstance(info.value, Scenario) and isinstance(ref.value, Scenario):
@@ -562,13 +572,12 @@ def compare_structure(base: ParsedFile, other: ParsedFile, report: Report) -> No
 
 def _compare_question(info: BlockInfo, ref: BlockInfo, base_name: str, path: str, report: Report) -> None:
     q, r = info.value, ref.value
-    assert isinstance(q, Question) and isinstance(r, Question)
+    if not isinstance(q, Question) or not isinstance(r, Question):
+        raise TypeError("questions are compared with questions")
     name = f"question '{q.id}'"
     mine, theirs = [o.id for o in q.options], [o.id for o in r.options]
     if mine != theirs:
-        report.error(
-            path, info.line, f"{name} has options ({_ids(mine)}) but in {base_name} ({_ids(theirs)})"
-        )
+        report.error(path, info.line, f"{name} has options ({_ids(mine)}) but in {base_name} ({_ids(theirs)})")
     elif q.correct_ids != r.correct_ids:
         report.error(
             path,
@@ -589,13 +598,21 @@ def _compare_question(info: BlockInfo, ref: BlockInfo, base_name: str, path: str
 
 def _compare_scenario(info: BlockInfo, ref: BlockInfo, base_name: str, path: str, report: Report) -> None:
     s, r = info.value, ref.value
-    assert isinstance(s, Scenario) and isinstance(r, Scenario)
+    if not isinstance(s, Scenario) or not isinstance(r, Scenario):
+        raise TypeError("scenarios are compared with scenarios")
     name = f"scenario '{s.id}'"
     if s.start != r.start:
         report.error(
             path,
             info.lines.get(("start",), info.line),
             f"{name} starts at '{s.start}' here but at '{r.start}' in {base_name}",
+        )
+    if (s.warning_html is None) != (r.warning_html is None):
+        here, there = ("a", "no") if s.warning_html else ("no", "a")
+        report.error(
+            path,
+            info.line,
+            f"{name} has {here} 'warning' here but {there} 'warning' in {base_name}: give it in every language",
         )
     mine, theirs = [x.id for x in s.scenes], [x.id for x in r.scenes]
     if sorted(mine) != sorted(theirs):
@@ -610,8 +627,7 @@ def _compare_scenario(info: BlockInfo, ref: BlockInfo, base_name: str, path: str
             report.error(
                 path,
                 line,
-                f"{where} has ending '{scene.ending or 'none'}' here but "
-                f"'{other.ending or 'none'}' in {base_name}",
+                f"{where} has ending '{scene.ending or 'none'}' here but '{other.ending or 'none'}' in {base_name}",
             )
         my_choices, their_choices = [c.id for c in scene.choices], [c.id for c in other.choices]
         if my_choices != their_choices:
@@ -623,7 +639,8 @@ def _compare_scenario(info: BlockInfo, ref: BlockInfo, base_name: str, path: str
             continue
         for choice in scene.choices:
             theirs_choice = other.choice(choice.id)
-            assert theirs_choice is not None
+            if theirs_choice is None:
+                raise RuntimeError("a choice of the other language is missing")
             choice_line = info.lines.get(("choice", scene.id, choice.id), line)
             if choice.target != theirs_choice.target:
                 report.error(

@@ -16,6 +16,8 @@ class Role(StrEnum):
     """What a person may do; a person can hold several."""
 
     EMPLOYEE = "employee"
+    # Sees the completion of one team (unit); people flagged is_manager on the roster manage their own unit.
+    MANAGER = "manager"
     AUTHOR = "author"
     HR = "hr"
     ADMIN = "admin"
@@ -38,6 +40,11 @@ class Person(Base):
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by the retention job the first day it sees the person inactive (cleared when they come back);
+    # the retention period counts from here when the roster gave no end date.
+    inactive_since: Mapped[date | None]
+    # When name, e-mail address, employee number and password were erased (retention or an admin's erasure).
+    anonymised_at: Mapped[datetime | None]
 
     organisation: Mapped[OrganisationUnit | None] = relationship()
     roles: Mapped[list[RoleGrant]] = relationship(
@@ -72,7 +79,7 @@ class Person(Base):
 
 
 class RoleGrant(Base):
-    """A role held by a person; for HR, scoped to one organisation subtree."""
+    """A role held by a person; for HR a subtree, for manager one unit, given by organisation_id."""
 
     __tablename__ = "role_grant"
     __table_args__ = (UniqueConstraint("person_id", "role", "organisation_id"),)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..config import PASSWORD_LOGIN_EVERYONE
 from ..i18n import _l
 from ..models import Person, Role, RoleGrant
+from . import audit, login_sessions
 from .errors import InvalidInput
+from .password_policy import MIN_LENGTH, check_password
 from .passwords import hash_password, needs_rehash, verify_password
 
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = MIN_LENGTH
 
 
 def normalise_email(email: str) -> str:
@@ -29,9 +32,49 @@ def authenticate(session: Session, email: str, password: str) -> Person | None:
     return person
 
 
+def may_use_password(person: Person, password_login: str) -> bool:
+    """Whether this person may log in with a password: everyone, or only administrators when single sign-on is on
+    (ELEARNING_PASSWORD_LOGIN=admins), so that a forgotten SSO configuration never locks the administrators out."""
+    return password_login == PASSWORD_LOGIN_EVERYONE or person.has_role(Role.ADMIN)
+
+
+def check_password_rules(person: Person, password: str) -> None:
+    """The rules of services/password_policy.py, for this person."""
+    check_password(password, person.email)
+
+
+class WrongPassword(InvalidInput):
+    """The current password given to confirm a change is not the person's password."""
+
+
+def change_password(session: Session, person: Person, current: str, new: str, *, keep_session: int | None) -> int:
+    """Change a password after checking the current one; every other login session of the person ends.
+
+    Returns how many other sessions ended. The rules are checked before anything changes.
+    """
+    if not verify_password(person.password_hash, current):
+        raise WrongPassword(_l("Your current password is not correct."))
+    if new == current:
+        raise InvalidInput(_l("The new password is the same as the current one. Choose another password."))
+    set_password(person, new)
+    session.flush()
+    ended = login_sessions.end_all(session, person.id, keep=keep_session)
+    audit.record(session, person, "person.password_change", f"person:{person.id}", sessions_ended=ended)
+    return ended
+
+
+def end_other_sessions(session: Session, person: Person, current: str, *, keep_session: int | None) -> int:
+    """Log the person out everywhere but here, after they typed their password again; returns how many ended."""
+    if not verify_password(person.password_hash, current):
+        raise WrongPassword(_l("Your current password is not correct."))
+    ended = login_sessions.end_all(session, person.id, keep=keep_session)
+    audit.record(session, person, "person.sessions_end", f"person:{person.id}", sessions_ended=ended)
+    return ended
+
+
 def set_password(person: Person, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(_l("A password needs at least %(count)s characters.", count=MIN_PASSWORD_LENGTH))
+    """Check the rules, then store only the argon2id hash (not flushed: the caller's flush or commit does it)."""
+    check_password_rules(person, password)
     person.password_hash = hash_password(password)
 
 
@@ -48,6 +91,7 @@ def create_admin(session: Session, email: str, name: str, password: str) -> Pers
     if not person.has_role(Role.ADMIN):
         person.roles.append(RoleGrant(role=Role.ADMIN.value))
     session.flush()
+    login_sessions.end_all(session, person.id)  # a new password (and perhaps a new role): log in again
     return person
 
 

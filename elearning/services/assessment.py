@@ -15,7 +15,9 @@ from ..i18n import _l
 from ..models import AssessmentAnswer, AssessmentAttempt, Person, utcnow
 from .errors import InvalidInput, NotFound
 from .learning import visible_module
+from .lti import scores as lti_scores
 from .progress import complete_if_done
+from .xapi import record as xapi
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,9 @@ def _module_with_assessment(catalog: Catalog, person: Person, module_slug: str) 
 def summary(session: Session, catalog: Catalog, person: Person, module_slug: str) -> Summary:
     module = _module_with_assessment(catalog, person, module_slug)
     attempts = session.scalars(
-        select(AssessmentAttempt).where(
-            AssessmentAttempt.person_id == person.id, AssessmentAttempt.module_slug == module.slug
-        ).order_by(AssessmentAttempt.number)
+        select(AssessmentAttempt)
+        .where(AssessmentAttempt.person_id == person.id, AssessmentAttempt.module_slug == module.slug)
+        .order_by(AssessmentAttempt.number)
     ).all()
     submitted = [a for a in attempts if a.submitted_at is not None]
     return Summary(
@@ -60,12 +62,14 @@ def summary(session: Session, catalog: Catalog, person: Person, module_slug: str
 
 
 def _layout(module: Module, rng: random.Random) -> dict[str, list[str]]:
-    assert module.assessment is not None
+    if module.assessment is None:
+        raise RuntimeError("the module has no assessment")
     text = module.assessment.text(module.default_language)
     layout = {}
     for question_id in module.assessment.draw(rng):
         question = text.question(question_id)
-        assert question is not None
+        if question is None:
+            raise RuntimeError("a drawn question is not in the module")
         options = [o.id for o in question.options]
         if module.assessment.shuffle_options:
             rng.shuffle(options)
@@ -84,12 +88,19 @@ def start(
     if current is not None:  # drawn from content that has changed since: start afresh
         session.delete(current)
         session.flush()
-    number = (session.scalar(
-        select(func.max(AssessmentAttempt.number)).where(
-            AssessmentAttempt.person_id == person.id, AssessmentAttempt.module_slug == module.slug)
-    ) or 0) + 1
+    number = (
+        session.scalar(
+            select(func.max(AssessmentAttempt.number)).where(
+                AssessmentAttempt.person_id == person.id, AssessmentAttempt.module_slug == module.slug
+            )
+        )
+        or 0
+    ) + 1
     attempt = AssessmentAttempt(
-        person_id=person.id, module_slug=module.slug, number=number, content_version=module.version,
+        person_id=person.id,
+        module_slug=module.slug,
+        number=number,
+        content_version=module.version,
         layout=_layout(module, rng or random.SystemRandom()),
     )
     try:
@@ -103,8 +114,9 @@ def start(
     return attempt
 
 
-def attempt_of(session: Session, catalog: Catalog, person: Person, module_slug: str, attempt_id: int
-               ) -> tuple[Module, AssessmentAttempt]:
+def attempt_of(
+    session: Session, catalog: Catalog, person: Person, module_slug: str, attempt_id: int
+) -> tuple[Module, AssessmentAttempt]:
     """The person's own attempt; someone else's attempt id is simply not found."""
     module = _module_with_assessment(catalog, person, module_slug)
     attempt = session.get(AssessmentAttempt, attempt_id)
@@ -115,7 +127,8 @@ def attempt_of(session: Session, catalog: Catalog, person: Person, module_slug: 
 
 def shown_questions(module: Module, attempt: AssessmentAttempt, lang: str) -> list[ShownQuestion]:
     """The attempt's questions in the learner's language, in the drawn order, options as shuffled."""
-    assert module.assessment is not None
+    if module.assessment is None:
+        raise RuntimeError("the module has no assessment")
     text = module.assessment.text(lang)
     shown = []
     for question_id, option_ids in attempt.layout.items():
@@ -128,8 +141,13 @@ def shown_questions(module: Module, attempt: AssessmentAttempt, lang: str) -> li
 
 
 def submit(
-    session: Session, catalog: Catalog, person: Person, module_slug: str, attempt_id: int,
-    answers: dict[str, list[str]], now: datetime | None = None,
+    session: Session,
+    catalog: Catalog,
+    person: Person,
+    module_slug: str,
+    attempt_id: int,
+    answers: dict[str, list[str]],
+    now: datetime | None = None,
 ) -> AssessmentAttempt:
     """Score an open attempt once. A repeat of the same answers returns the result; other changes are refused."""
     module, attempt = attempt_of(session, catalog, person, module_slug, attempt_id)
@@ -153,7 +171,8 @@ def submit(
         if not shown.question.multiple and len(ids) > 1:
             raise InvalidInput(_l("Choose one answer for each single-choice question."))
         results.append((shown.question.id, ids, frozenset(ids) == shown.question.correct_ids))
-    score = round(100 * sum(1 for *_, right in results if right) / len(results))
+    right_count = sum(1 for *_, correct in results if correct)
+    score = round(100 * right_count / len(results))
     passed = score >= (module.pass_mark or 100)
     now = now or utcnow()
     closed = session.execute(
@@ -169,6 +188,19 @@ def submit(
         session.add(AssessmentAnswer(attempt_id=attempt.id, question_id=question_id, option_ids=ids, correct=right))
     session.flush()
     session.refresh(attempt)
+    xapi.assessed(
+        session,
+        person,
+        module,
+        version=attempt.content_version,
+        attempt=attempt.number,
+        score=score,
+        right=right_count,
+        questions=len(results),
+        passed=passed,
+        at=now,
+    )
     if passed:
         complete_if_done(session, person, module, now)
+    lti_scores.queue_result(session, person.id, module.slug, now)  # the score to the LMS gradebooks, if any
     return attempt

@@ -47,3 +47,13 @@ def may_report(person: Person) -> bool:
 def may_author(person: Person) -> bool:
     """Whether to offer the content preview."""
     return person.has_role(Role.AUTHOR) or person.has_role(Role.ADMIN)
+
+
+def may_lead_team(person: Person) -> bool:
+    """Whether to offer the team page: a manager on the roster, or granted the manager role for a unit."""
+    return person.is_manager or person.has_role(Role.MANAGER)
+
+
+def may_administer(person: Person) -> bool:
+    """Whether to offer the administration pages."""
+    return person.has_role(Role.ADMIN)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from babel.dates import format_date
-from fpdf import FPDF
-from fpdf.enums import Align, XPos, YPos
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,15 +18,46 @@ from .errors import NotFound
 
 # Characters outside Latin-1 that Unicode decomposition does not reduce to a Latin-1 letter.
 _FALLBACKS = {
-    "ß": "ss", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H", "ı": "i", "ŧ": "t", "Ŧ": "T",
-    "œ": "oe", "Œ": "OE", "ŋ": "ng", "Ŋ": "NG", "ĸ": "k", "ſ": "s",
-    "‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
-    "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "…": "...", "€": "EUR", "•": "-",
+    "ß": "ss",
+    "ł": "l",
+    "Ł": "L",
+    "đ": "d",
+    "Đ": "D",
+    "ħ": "h",
+    "Ħ": "H",
+    "ı": "i",
+    "ŧ": "t",
+    "Ŧ": "T",
+    "œ": "oe",
+    "Œ": "OE",
+    "ŋ": "ng",
+    "Ŋ": "NG",
+    "ĸ": "k",
+    "ſ": "s",
+    "‘": "'",
+    "’": "'",
+    "‚": "'",
+    "‛": "'",
+    "“": '"',
+    "”": '"',
+    "„": '"',
+    "‟": '"',
+    "–": "-",
+    "—": "-",
+    "‐": "-",
+    "‑": "-",
+    "−": "-",
+    "…": "...",
+    "€": "EUR",
+    "•": "-",
 }
 _MAX_CODE = 32
 _BLUE = (21, 66, 115)  # Rijksoverheid dark blue, as in the site's stylesheet
 _TEXT = (26, 26, 26)
 _MUTED = (74, 74, 74)
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 
 @dataclass(frozen=True)
@@ -62,8 +92,7 @@ def _module_title(catalog: Catalog, module_slug: str, lang: str) -> str:
     return module.text(lang).title if module is not None else module_slug
 
 
-def certificate_for(session: Session, catalog: Catalog, person: Person, module_slug: str, lang: str
-                    ) -> CertificateData:
+def certificate_for(session: Session, catalog: Catalog, person: Person, module_slug: str, lang: str) -> CertificateData:
     """The certificate of the person's latest completion of the module; NotFound if there is none to print."""
     completion = session.scalar(
         select(ModuleCompletion)
@@ -116,8 +145,9 @@ def latin1(text: str) -> str:
         elif char in _FALLBACKS:
             out.append(_FALLBACKS[char])
         else:
-            plain = "".join(c for c in unicodedata.normalize("NFKD", char)
-                            if ord(c) < 256 and not unicodedata.combining(c))
+            plain = "".join(
+                c for c in unicodedata.normalize("NFKD", char) if ord(c) < 256 and not unicodedata.combining(c)
+            )
             out.append(plain or "?")
     return "".join(out)
 
@@ -134,6 +164,10 @@ def _fitted(pdf: FPDF, text: str, style: str, size: float, width: float) -> floa
 
 def render_pdf(data: CertificateData, verify_url: str | None = None) -> bytes:
     """An A4 landscape certificate in the interface language; `verify_url` defaults to the path /verify/<code>."""
+    # Imported here: fpdf2 (with fontTools) adds 35 MB to every worker that loads it, for a rare download.
+    from fpdf import FPDF
+    from fpdf.enums import Align, XPos, YPos
+
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(30, 20, 30)
@@ -150,8 +184,14 @@ def render_pdf(data: CertificateData, verify_url: str | None = None) -> bytes:
     pdf.set_fill_color(*_BLUE)
     pdf.rect(pdf.w / 2 - 12, 12, 24, 34, style="F")
 
-    def line(text: str, style: str = "", size: float = 14, height: float = 9, colour: tuple[int, ...] = _TEXT,
-             fit: bool = False) -> None:
+    def line(
+        text: str,
+        style: str = "",
+        size: float = 14,
+        height: float = 9,
+        colour: tuple[int, ...] = _TEXT,
+        fit: bool = False,
+    ) -> None:
         text = latin1(text)
         pdf.set_font("helvetica", style, _fitted(pdf, text, style, size, width) if fit else size)
         pdf.set_text_color(*colour)
@@ -187,6 +227,11 @@ def render_pdf(data: CertificateData, verify_url: str | None = None) -> bytes:
         pdf.cell(value_w, 8, latin1(value), border="B", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     pdf.set_y(pdf.h - 36)
-    line(_("Check this certificate at %(url)s", url=verify_url or data.verify_path), size=10, height=6,
-         colour=_MUTED, fit=True)
+    line(
+        _("Check this certificate at %(url)s", url=verify_url or data.verify_path),
+        size=10,
+        height=6,
+        colour=_MUTED,
+        fit=True,
+    )
     return bytes(pdf.output())

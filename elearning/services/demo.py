@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import OrganisationUnit, Person, Role, RoleGrant
+from ..content import Catalog
+from ..models import Assignment, LtiPlatform, OrganisationUnit, Person, Role, RoleGrant, utcnow
+from . import audit, enrolments
+from .demo_care import load_care
+from .demo_crowd import load_crowd
+from .lti.registrations import Registration, register
 from .organisations import create_unit, unit_by_code
 from .passwords import hash_password
 
-DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - only for demo accounts on a laptop; refused in production
+DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - demo accounts only, never in production  # nosec B105
 
 # code, name, parent code
 DEMO_UNITS = [
@@ -71,9 +77,17 @@ DEMO_LOGINS = [
 ]
 
 
-def load_demo(session: Session) -> dict[str, int]:
-    """Create the demo tree and people that are missing; returns how many of each were created."""
-    created = {"units": 0, "people": 0}
+# Modules for everyone: due this many days after a person starts (or is enrolled); managers' modules: overdue.
+DEMO_DUE_DAYS = 30
+DEMO_OVERDUE_DAYS = 10
+DEMO_HISTORY_WEEKS = 26
+
+
+def load_demo(
+    session: Session, catalog: Catalog | None = None, today: date | None = None, now: datetime | None = None
+) -> dict[str, int]:
+    """Create the demo tree, people and (given the catalogue) assignments that are missing; returns counts."""
+    created = {"units": 0, "people": 0, "assignments": 0, "crowd": 0, "care": 0, "lti_platforms": 0}
     for code, name, parent_code in DEMO_UNITS:
         if unit_by_code(session, code) is None:
             parent = unit_by_code(session, parent_code) if parent_code else None
@@ -86,8 +100,12 @@ def load_demo(session: Session) -> dict[str, int]:
         password_hash = password_hash or hash_password(DEMO_PASSWORD)
         unit = unit_by_code(session, unit_code)
         person = Person(
-            employee_number=f"DEMO{number:04d}", name=name, email=email, password_hash=password_hash,
-            organisation=unit, is_manager=is_manager,
+            employee_number=f"DEMO{number:04d}",
+            name=name,
+            email=email,
+            password_hash=password_hash,
+            organisation=unit,
+            is_manager=is_manager,
         )
         for role, scope_code in roles:
             scope: OrganisationUnit | None = unit_by_code(session, scope_code) if scope_code else None
@@ -95,4 +113,79 @@ def load_demo(session: Session) -> dict[str, int]:
         session.add(person)
         created["people"] += 1
     session.flush()
+    created["lti_platforms"] = _demo_lti_platform(session)
+    if catalog is not None:
+        created["assignments"], created["crowd"] = _demo_assignments(
+            session, catalog, today or date.today(), now or utcnow()
+        )
+        created["people"] += created["crowd"]
+        created["care"] = sum(load_care(session, catalog, now or utcnow()).values())
     return created
+
+
+# A made-up Moodle, so that the LTI admin page shows a registration; it cannot launch anything (see
+# docs/integrations.md for trying LTI with a real LMS).
+DEMO_LTI = Registration(
+    name="Demo-Moodle",
+    issuer="https://moodle.demo.example",
+    client_id="demo-client",
+    deployment_ids=("1",),
+    auth_login_url="https://moodle.demo.example/mod/lti/auth.php",
+    auth_token_url="https://moodle.demo.example/mod/lti/token.php",  # noqa: S106 - an address, not a secret  # nosec B106
+    key_set_url="https://moodle.demo.example/mod/lti/certs.php",
+)
+
+
+def _demo_lti_platform(session: Session) -> int:
+    """Register the demo LMS once; 1 when it was registered now."""
+    known = session.scalar(
+        select(LtiPlatform.id).where(LtiPlatform.issuer == DEMO_LTI.issuer, LtiPlatform.client_id == DEMO_LTI.client_id)
+    )
+    if known is not None:
+        return 0
+    register(session, None, DEMO_LTI)
+    return 1
+
+
+def _demo_assignments(session: Session, catalog: Catalog, today: date, now: datetime) -> tuple[int, int]:
+    """Every module for the whole ministry, with the crowd's half year of history.
+
+    The modules for all are due 30 days after a person starts (or is enrolled), the managers' one is overdue.
+    Assignments and enrolments date from half a year ago, so that reports "as of" an earlier day show the history.
+    Returns the assignments and crowd members created.
+    """
+    ministry = unit_by_code(session, DEMO_UNITS[0][0])
+    if ministry is None:
+        return 0, 0
+    since = now - timedelta(weeks=DEMO_HISTORY_WEEKS)
+    created = 0
+    for module in catalog.modules.values():
+        managers = module.audience == "managers"
+        exists = session.scalar(
+            select(Assignment.id).where(
+                Assignment.module_slug == module.slug,
+                Assignment.organisation_id == ministry.id,
+                Assignment.managers_only.is_(managers),
+            )
+        )
+        if exists is not None:
+            continue
+        assignment = Assignment(
+            module_slug=module.slug,
+            organisation_id=ministry.id,
+            managers_only=managers,
+            due_on=today - timedelta(days=DEMO_OVERDUE_DAYS) if managers else None,
+            due_days_after_start=None if managers else DEMO_DUE_DAYS,
+            escalate_after_days=7 if managers else None,
+            created_at=since,
+        )
+        session.add(assignment)
+        session.flush()
+        audit.record(session, None, "assignment.create", f"assignment:{assignment.id}", module=module.slug, demo=True)
+        created += 1
+    crowd = 0
+    if created:  # the first load: the crowd's history, then enrolment as of half a year ago, then today's state
+        crowd = load_crowd(session, catalog, now)
+        enrolments.sync(session, catalog, since.date(), now=since)
+    enrolments.sync(session, catalog, today, now=now)
+    return created, crowd

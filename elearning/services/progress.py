@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import CompoundSelect, Select, bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ..content import Catalog, Module
 from ..models import AssessmentAttempt, LessonProgress, ModuleCompletion, Person, utcnow
+from . import enrolments
 from .errors import NotFound
 from .learning import visible_module
+from .lti import scores as lti_scores
 from .upsert import insert_ignore
+from .xapi import record as xapi
 
 
 def lessons_done(session: Session, person: Person, module_slug: str) -> set[str]:
@@ -26,7 +30,11 @@ def lessons_done(session: Session, person: Person, module_slug: str) -> set[str]
 
 
 def mark_lesson_done(
-    session: Session, catalog: Catalog, person: Person, module_slug: str, lesson_slug: str,
+    session: Session,
+    catalog: Catalog,
+    person: Person,
+    module_slug: str,
+    lesson_slug: str,
     now: datetime | None = None,
 ) -> bool:
     """Record that the person finished a lesson; idempotent. True when this completed the module."""
@@ -49,19 +57,82 @@ def mark_lesson_done(
     return complete_if_done(session, person, module, now)
 
 
+def _flag(name: str, condition: Any) -> Select[str, str]:
+    return select(literal(name), literal("")).where(condition)
+
+
+# Built once: the lessons done and the three facts completion depends on, in one read (see complete_if_done).
+_completion_state: CompoundSelect[str, str] = union_all(
+    select(literal("done"), LessonProgress.lesson_slug).where(
+        LessonProgress.person_id == bindparam("person_id"), LessonProgress.module_slug == bindparam("module_slug")
+    ),
+    _flag(
+        "passed",
+        select(AssessmentAttempt.id)
+        .where(
+            AssessmentAttempt.person_id == bindparam("person_id"),
+            AssessmentAttempt.module_slug == bindparam("module_slug"),
+            AssessmentAttempt.passed.is_(True),
+        )
+        .exists(),
+    ),
+    _flag(
+        "completed",
+        select(ModuleCompletion.id)
+        .where(
+            ModuleCompletion.person_id == bindparam("person_id"),
+            ModuleCompletion.module_slug == bindparam("module_slug"),
+            ModuleCompletion.content_version == bindparam("version"),
+        )
+        .exists(),
+    ),
+    _flag("repeat_waiting", enrolments.repeat_waiting()),
+    _flag("unstarted", enrolments.unstarted()),
+)
+
+
 def complete_if_done(session: Session, person: Person, module: Module, now: datetime) -> bool:
-    """Completed when every current lesson is done and, if the module has an assessment, it was passed."""
-    if not {lesson.slug for lesson in module.lessons} <= lessons_done(session, person, module.slug):
+    """Completed when every current lesson is done and, if the module has an assessment, it was passed.
+
+    A new completion fulfils the person's enrolments in the module (and opens the next cycle where they recur). A
+    module done before on this content version counts again only for a recurring assignment's next cycle. Open
+    duties not yet started are marked started. One read decides, so that marking a lesson done again (a double
+    click, a revisit) costs no further statement.
+    """
+    done: set[str] = set()
+    facts: set[str] = set()
+    parameters = {"person_id": person.id, "module_slug": module.slug, "version": module.version}
+    for kind, slug in session.connection().execute(_completion_state, parameters):
+        if kind == "done":
+            done.add(slug)
+        else:
+            facts.add(kind)
+    if "unstarted" in facts:
+        enrolments.mark_started(session, person, module.slug, now)
+    if not {lesson.slug for lesson in module.lessons} <= done:
         return False
-    if module.assessment is not None and not _passed(session, person, module.slug):
+    if module.assessment is not None and "passed" not in facts:
         return False
-    return insert_ignore(
-        session,
-        ModuleCompletion,
-        {"person_id": person.id, "module_slug": module.slug, "content_version": module.version, "completed_at": now,
-         "verification_code": new_verification_code()},
-        ["person_id", "module_slug", "content_version"],
-    )
+    if "completed" not in facts:
+        created = insert_ignore(
+            session,
+            ModuleCompletion,
+            {
+                "person_id": person.id,
+                "module_slug": module.slug,
+                "content_version": module.version,
+                "completed_at": now,
+                "verification_code": new_verification_code(),
+            },
+            ["person_id", "module_slug", "content_version"],
+        )
+    else:
+        created = "repeat_waiting" in facts and enrolments.renew_completion(session, person, module, now)
+    if created:
+        enrolments.completed_module(session, person, module, now)
+        lti_scores.queue_result(session, person.id, module.slug, now)  # to the LMS gradebooks that launched it
+        xapi.completed(session, person, module, now)
+    return created
 
 
 def completion(session: Session, person: Person, module_slug: str) -> ModuleCompletion | None:
@@ -72,16 +143,6 @@ def completion(session: Session, person: Person, module_slug: str) -> ModuleComp
         .order_by(ModuleCompletion.completed_at.desc())
         .limit(1)
     )
-
-
-def _passed(session: Session, person: Person, module_slug: str) -> bool:
-    return session.scalar(
-        select(AssessmentAttempt.id).where(
-            AssessmentAttempt.person_id == person.id,
-            AssessmentAttempt.module_slug == module_slug,
-            AssessmentAttempt.passed.is_(True),
-        ).limit(1)
-    ) is not None
 
 
 def new_verification_code() -> str:

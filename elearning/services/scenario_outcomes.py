@@ -12,22 +12,32 @@ from .idempotency import claim
 from .learning import visible_module
 from .scenario_walk import Step, step
 from .upsert import insert_ignore
+from .xapi import record as xapi
 
 
-def find_scenario(catalog: Catalog, person: Person, module_slug: str, lesson_slug: str, scenario_id: str
-                  ) -> Scenario:
+def find_scenario(catalog: Catalog, person: Person, module_slug: str, lesson_slug: str, scenario_id: str) -> Scenario:
     module = visible_module(catalog, person, module_slug)
     lesson = module.lesson(lesson_slug)
-    found = next((p for p in lesson.text(module.default_language).scenarios if p.id == scenario_id), None) \
-        if lesson else None
+    found = (
+        next((p for p in lesson.text(module.default_language).scenarios if p.id == scenario_id), None)
+        if lesson
+        else None
+    )
     if found is None:
         raise NotFound("scenario")
     return found
 
 
 def choose(
-    session: Session, catalog: Catalog, person: Person, module_slug: str, lesson_slug: str, scenario_id: str,
-    scene_id: str, choice_id: str, form_token: str | None,
+    session: Session,
+    catalog: Catalog,
+    person: Person,
+    module_slug: str,
+    lesson_slug: str,
+    scenario_id: str,
+    scene_id: str,
+    choice_id: str,
+    form_token: str | None,
 ) -> Step:
     """Follow a choice: count it (once per form), count an ending reached, and mark the scenario finished."""
     scenario = find_scenario(catalog, person, module_slug, lesson_slug, scenario_id)
@@ -41,11 +51,15 @@ def choose(
     _count(session, module_slug, scenario.id, scene.id, choice.id)
     if result.scene.ending:
         _count(session, module_slug, scenario.id, result.scene.id, "")
-        insert_ignore(
-            session, ScenarioCompletion,
-            {"person_id": person.id, "module_slug": module_slug, "scenario_id": scenario.id, "completed_at": utcnow()},
+        now = utcnow()
+        first = insert_ignore(
+            session,
+            ScenarioCompletion,
+            {"person_id": person.id, "module_slug": module_slug, "scenario_id": scenario.id, "completed_at": now},
             ["person_id", "module_slug", "scenario_id"],
         )
+        if first:  # like the database, the store learns only that the scenario was finished, once
+            xapi.scenario_ended(session, person, catalog.modules[module_slug], lesson_slug, scenario, now)
     return result
 
 

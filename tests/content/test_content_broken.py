@@ -39,6 +39,25 @@ EXPECTED: dict[str, list[str]] = {
     "duplicate-id": [
         "01-les.nl.md:12: id 'vraag' is already used by the check in 01-les.nl.md:3; ids must be unique in the module",
     ],
+    "effect-file-missing": [
+        "effect.nl.md:1: effect.nl.md exists but effect.en.md does not: every language in 'languages' needs the same question sets",
+    ],
+    "effect-languages": [
+        "effect.en.md:1: effect set 'pre' has statements (a, c) but in effect.nl.md (a, b)",
+        "effect.en.md:1: effect set 'follow-up' is not here but in effect.nl.md",
+        "effect.en.md:6: effect set 'post' is here but not in effect.nl.md",
+    ],
+    "effect-problems": [
+        "01-les.nl.md:5: effect blocks belong in effect.<lang>.md, next to the lessons",
+        "effect.nl.md:3: an effect block is '/// effect | pre', 'post' or 'follow-up', not '/// effect | voor'",
+        "effect.nl.md:8: 'after_days' belongs to the follow-up set, not to effect set 'pre'",
+        "effect.nl.md:10: statement (a) appears twice in effect set 'pre'",
+        "effect.nl.md:11: statement id 'B' of effect set 'pre' is not valid: use lowercase letters, digits and hyphens, e.g. 'b'",
+        "effect.nl.md:14: effect set 'follow-up' has no statements: add lines like '- (melden) Ik weet waar ik kan melden.'",
+        "effect.nl.md:15: 'after_days' of effect set 'follow-up' must be a whole number of days from 7 to 365, not 3",
+        "effect.nl.md:19: warning: statement (c) of effect set 'post' is not in the pre set: no change can be shown for it",
+        "effect.nl.md:23: only '/// effect' blocks can follow the first effect set in effect.nl.md: move this text above the first effect set",
+    ],
     "ending-with-choices": [
         "01-les.nl.md:14: scene 'goed' of scenario 'overleg' is an ending but has choices: an ending has no choices",
     ],
@@ -63,6 +82,11 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "lesson-not-listed": [
         "02-extra.nl.md:1: warning: lesson '02-extra' is not listed under 'lessons' in module.md, so it is not shown",
+    ],
+    "lesson-warning-problems": [
+        "01-les.nl.md:2: a lesson with a 'warning' needs a 'summary' too: learners who would rather not read the lesson read the summary instead",
+        "01-les.nl.md:3: unknown key 'samenvatting' in front matter; allowed: warning, summary",
+        "02-les.en.md:1: lesson '02-les' has a 'warning' in nl but not in en: give it in every language",
     ],
     "lesson-without-title": [
         "01-les.nl.md:4: lesson has no title: start it with a line '# Title'",
@@ -107,6 +131,11 @@ EXPECTED: dict[str, list[str]] = {
     "option-without-id": [
         "01-les.nl.md:6: option 'Fout.' of question 'vraag' has no id: write it as '- [ ] (a) Fout.'",
     ],
+    "plain-language": [
+        "01-les.nl.md:3: warning: plain language: sentence of 30 words (“Maar deze zin is veel te ...”); at most 25 words read easily: split it",
+        "01-les.nl.md:6: warning: plain language: long word 'arbeidsomstandighedenwet' (24 letters); a shorter or more common word is easier to read",
+        "01-les.nl.md:13: warning: plain language: sentence of 29 words (“Dit is de feedback en die ...”); at most 25 words read easily: split it",
+    ],
     "pool-not-declared": [
         "assessment.nl.md:21: question 'q3' is in pool 'bassis', which is not listed under 'assessment: pools' in module.md; did you mean 'basis'?",
     ],
@@ -119,6 +148,10 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "raw-script": [
         "01-les.nl.md:3: raw HTML <script> is not allowed",
+    ],
+    "scenario-warning-problems": [
+        "01-les.en.md:3: scenario 'overleg' has no 'warning' here but a 'warning' in 01-les.nl.md: give it in every language",
+        "01-les.nl.md:5: scenario 'overleg' has a 'warning' but no 'summary': learners who would rather not walk the scenario read the summary instead",
     ],
     "scene-with-three-slashes": [
         "01-les.nl.md:4: a scene inside a scenario starts with ////: write '//// scene | begin' and close it with ////",
@@ -195,9 +228,7 @@ def test_exact_messages(name: str) -> None:
     assert all(p.path.startswith(f"{name}/") and p.line >= 1 for p in problems)
 
 
-@pytest.mark.parametrize(
-    "name", sorted(n for n, msgs in EXPECTED.items() if any(": warning: " not in m for m in msgs))
-)
+@pytest.mark.parametrize("name", sorted(n for n, msgs in EXPECTED.items() if any(": warning: " not in m for m in msgs)))
 def test_load_module_raises_with_every_problem(name: str) -> None:
     with pytest.raises(ContentErrors) as info:
         load_module(BROKEN_ROOT / name, BROKEN_ROOT)
@@ -212,12 +243,20 @@ def test_a_module_with_only_warnings_loads() -> None:
 
 def test_catalog_leaves_broken_modules_out_but_lists_their_problems() -> None:
     catalog = load_catalog(BROKEN_ROOT)
-    assert list(catalog.modules) == ["lesson-not-listed"]
+    assert list(catalog.modules) == ["lesson-not-listed", "plain-language"]  # warnings only
     expected = sorted(f"{name}/{message}" for name, messages in EXPECTED.items() for message in messages)
     assert sorted(str(p) for p in catalog.problems) == expected
     assert [str(p) for p in catalog.problems_for("lesson-not-listed")] == [
         "lesson-not-listed/02-extra.nl.md:1: warning: lesson '02-extra' is not listed under 'lessons' in module.md, so it is not shown"
     ]
+
+
+def test_plain_language_findings_are_warnings_of_their_own_category() -> None:
+    problems = check(BROKEN_ROOT / "plain-language")
+    assert {(p.severity, p.category) for p in problems} == {("warning", "plain-language")}
+    assert all(p.path.endswith(".nl.md") for p in problems)  # English lessons are not checked
+    others = [p for p in check(BROKEN_ROOT / "choice-problems") if p.severity == "warning"]
+    assert others and {p.category for p in others} == {""}
 
 
 def test_check_of_the_whole_folder_equals_the_sum_of_its_modules() -> None:

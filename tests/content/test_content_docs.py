@@ -40,12 +40,26 @@ def test_the_authoring_guide_examples_pass_the_checker(tmp_path: Path) -> None:
             _example("/// key | Kernboodschap"),
         ]
     )
-    lesson_2 = "# Omstander\n\n" + _example("/// scenario | vergadering-accent")
+    # The second lesson: the content warning examples of section 17 and the scenario of section 6.
+    lesson_2 = "\n".join(
+        [
+            _example("---\nwarning:"),
+            _example("/// scenario | balie"),
+            _example("/// scenario | vergadering-accent"),
+        ]
+    )
     assessment = _example("Deze toets bestaat")
+    effect = _example("Deze vragen gaan over")
     for lang in ("nl", "en"):
         (module_dir / f"01-wat-is-ongewenst-gedrag.{lang}.md").write_text(lesson_1, encoding="utf-8")
         (module_dir / f"02-gronden.{lang}.md").write_text(lesson_2, encoding="utf-8")
         (module_dir / f"assessment.{lang}.md").write_text(assessment, encoding="utf-8")
+        (module_dir / f"effect.{lang}.md").write_text(effect, encoding="utf-8")
     assert [str(p) for p in check(module_dir)] == []
     module = load_module(module_dir, tmp_path)
     assert module.placeholders == {"vertrouwenspersoon_contact", "mior_contact"}
+    lesson = module.lesson("02-gronden")
+    assert lesson is not None and lesson.text("nl").warning_html and lesson.text("nl").summary_html
+    assert [s.warning_html is not None for s in lesson.text("nl").scenarios] == [True, False]
+    assert module.effect is not None and module.effect.names == ("pre", "post", "follow-up")
+    assert module.effect.follow_up_days == 60

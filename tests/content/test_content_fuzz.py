@@ -97,9 +97,7 @@ def test_parse_file_never_crashes(text: str) -> None:
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(nl=document, en=document, assessment=document, module_md=st.one_of(st.just(MODULE), document))
-def test_load_module_yields_a_module_or_content_errors(
-    nl: str, en: str, assessment: str, module_md: str
-) -> None:
+def test_load_module_yields_a_module_or_content_errors(nl: str, en: str, assessment: str, module_md: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         module_dir = root / "fuzz"

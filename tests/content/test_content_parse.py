@@ -110,9 +110,7 @@ def test_yaml_errors_in_block_options_point_at_their_line() -> None:
 
 
 def test_hint_that_is_a_yaml_mapping_gets_a_friendly_message() -> None:
-    _parsed, problems = _parse(
-        CHECK.replace("/// check | vraag\n", "/// check | vraag\n    hint: {hr_contact}\n")
-    )
+    _parsed, problems = _parse(CHECK.replace("/// check | vraag\n", "/// check | vraag\n    hint: {hr_contact}\n"))
     assert problems == ["m/01-les.nl.md:4: option 'hint' of question 'vraag' must be text (put it in quotes)"]
 
 
@@ -159,17 +157,13 @@ def test_source_checks(text: str, messages: list[str]) -> None:
 
 def test_placeholders_used_are_collected() -> None:
     report = Report()
-    used = check_source(
-        read_lines("---\ntitle: Bij {organisatie_naam}\n---\nBel {hr_contact}.\n"), "p", report
-    )
+    used = check_source(read_lines("---\ntitle: Bij {organisatie_naam}\n---\nBel {hr_contact}.\n"), "p", report)
     assert used == {"organisatie_naam", "hr_contact"}
 
 
 def test_blocks_that_do_not_belong_in_a_module_introduction() -> None:
     _parsed, problems = _parse("Intro.\n\n/// check | a\nx\n///\n\n/// note\nMag wel.\n///\n", kind="intro")
-    assert problems == [
-        "m/01-les.nl.md:3: check blocks are not allowed in 01-les.nl.md; put them in a lesson"
-    ]
+    assert problems == ["m/01-les.nl.md:3: check blocks are not allowed in 01-les.nl.md; put them in a lesson"]
 
 
 def test_assessment_text_after_the_first_question() -> None:

@@ -11,7 +11,8 @@ import pytest
 
 from elearning.content import ContentErrors, Module, load_module
 from elearning.content.load import build_module
-from elearning.content.render import Renderer, render_markdown, sanitize
+from elearning.content.parse import BLOCK_TYPES
+from elearning.content.render import ADMONITION_TYPES, Renderer, render_markdown, sanitize
 
 from .conftest import VALID_ROOT, VALID_SLUG
 
@@ -201,6 +202,32 @@ reflectiemarker {p}
 /// note | Let op
 calloutmarker {p}
 ///
+
+/// tip | tiptitelmarker {p}
+tipmarker {p}
+///
+
+/// warning
+warningmarker {p}
+///
+
+/// important
+importantmarker {p}
+///
+
+/// key
+keymarker {p}
+///
+
+| kolom | tabelkop {p} |
+|--|--|
+| cel | tabelmarker {p} |
+
+## kopmarker {p}
+
+voetnootmarker.[^v]
+
+[^v]: voetnoottekstmarker {p}
 """
 XSS_MODULE = """---
 title: XSS
@@ -216,6 +243,7 @@ modulemarker {p}
 XSS_ASSESSMENT = """assessmentmarker {p}
 
 /// question | toets
+    hint: toetshintmarker {p}
 toetsmarker {p}
 
 - [x] (a) toetslabelmarker {p}
@@ -235,9 +263,19 @@ MARKERS = (
     "endingmarker",
     "reflectiemarker",
     "calloutmarker",
+    "tiptitelmarker",
+    "tipmarker",
+    "warningmarker",
+    "importantmarker",
+    "keymarker",
+    "tabelkop",
+    "tabelmarker",
+    "kopmarker",
+    "voetnoottekstmarker",
     "modulemarker",
     "assessmentmarker",
     "toetsmarker",
+    "toetshintmarker",
     "toetslabelmarker",
     "toetsfeedbackmarker",
 )
@@ -254,6 +292,15 @@ def _payload_module(tmp_path: Path, payload: str) -> tuple[Module | None, list[s
     (module_dir / "assessment.nl.md").write_text(XSS_ASSESSMENT.format(p=inline), encoding="utf-8")
     module, problems = build_module(module_dir, tmp_path)
     return module, [p.message for p in problems if p.severity == "error"]
+
+
+def test_the_payload_module_has_every_block_type() -> None:
+    """A new block type or callout must be added to XSS_LESSON/XSS_ASSESSMENT, or this fails."""
+    text = XSS_LESSON + XSS_ASSESSMENT
+    for kind in (*BLOCK_TYPES, *ADMONITION_TYPES):
+        assert f"/// {kind}" in text, kind
+    for part in ("//// scene |", "ending:", "hint:", "/// tip | ", "|--|", "[^v]:", "## "):
+        assert part in text, part
 
 
 def test_the_payload_module_is_fine_without_a_payload(tmp_path: Path) -> None:

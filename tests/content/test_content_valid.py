@@ -48,9 +48,7 @@ def test_module_values(module: Module) -> None:
     assert module.text("en").intro_html == (
         "<p>Welcome to this <strong>example</strong>. Questions? Contact {vertrouwenspersoon_contact}.</p>"
     )
-    assert module.placeholders == frozenset(
-        {"vertrouwenspersoon_contact", "mior_contact", "intranet_meldpagina"}
-    )
+    assert module.placeholders == frozenset({"vertrouwenspersoon_contact", "mior_contact", "intranet_meldpagina"})
     assert len(module.version) == 12
     int(module.version, 16)
 
@@ -100,7 +98,7 @@ def test_scenario(module: Module) -> None:
         "vergadering",
         "Het werkoverleg",
         "begin",
-        10,
+        12,
     )
     assert scenario.intro_html == "<p>Tijdens het werkoverleg wordt Samira steeds onderbroken.</p>"
     assert [s.id for s in scenario.scenes] == [
@@ -195,3 +193,50 @@ def test_catalog(copied_root: Path) -> None:
     assert len(catalog.version) == 12
     assert catalog.module(VALID_SLUG) is not None
     assert catalog.module("nope") is None
+
+
+def test_a_lesson_warning_and_summary_in_each_language(module: Module) -> None:
+    lesson = module.lesson("02-omstander")
+    assert lesson is not None
+    nl, en = lesson.text("nl"), lesson.text("en")
+    assert nl.warning_html == "Deze les laat voorbeelden van racisme op het werk zien."
+    assert nl.summary_html is not None and "<strong>Veiligheid gaat voor.</strong>" in nl.summary_html
+    assert en.warning_html == "This lesson shows examples of racism at work."
+    assert module.lesson("01-welkom") is None or module.lessons[0].text("nl").warning_html is None
+
+
+def test_a_scenario_warning_with_its_summary_in_each_language(module: Module) -> None:
+    lesson = module.lesson("02-omstander")
+    assert lesson is not None
+    nl, en = lesson.text("nl").scenarios[0], lesson.text("en").scenarios[0]
+    assert nl.warning_html == "Dit scenario laat racisme in een vergadering zien."
+    assert nl.summary_html == "<p>Samira wordt uitgelachen. Je kunt afleiden of later steunen.</p>"
+    assert en.warning_html == "This scenario shows racism in a meeting." and en.summary_html is not None
+
+
+def test_the_effect_sets_in_each_language(module: Module) -> None:
+    effect = module.effect
+    assert effect is not None
+    assert effect.names == ("pre", "post", "follow-up")
+    assert effect.follow_up_days == 90
+    pre = module.effect_set("pre", "nl")
+    assert pre is not None and pre.line == 3
+    assert [item.id for item in pre.items] == ["weet-melden", "durf-ingrijpen"]
+    assert pre.items[1].text_html == "Ik durf in te grijpen als ik ongewenst gedrag zie."  # continued on a next line
+    assert pre.low_html == "Helemaal mee oneens" and pre.high_html == "Helemaal mee eens"
+    assert pre.intro_html == "<p>Hoe sta je er nu voor?</p>"
+    post = module.effect_set("post", "en")
+    assert post is not None and post.low_html is None and post.items[0].text_html.startswith("I know where")
+    follow_up = module.effect_set("follow-up", "nl")
+    assert follow_up is not None and follow_up.after_days == 90 and follow_up.intro_html == ""
+    assert follow_up.items[0].text_html == "Ik weet waar ik <em>ongewenst gedrag</em> kan melden."
+    assert effect.intro("en") == "<p>Your answers are anonymous.</p>"
+    assert module.effect_set("pre", "de") == pre  # an unknown language falls back to the default
+    assert module.effect_set("later", "nl") is None
+
+
+def test_a_module_without_effect_files_has_no_effect(copied_root: Path) -> None:
+    for path in (copied_root / VALID_SLUG).glob("effect.*.md"):
+        path.unlink()
+    module = load_module(copied_root / VALID_SLUG, copied_root)
+    assert module.effect is None and module.effect_set("pre", "nl") is None

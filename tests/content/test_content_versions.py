@@ -29,9 +29,7 @@ def test_version_does_not_depend_on_where_the_content_lives(copied_root: Path, t
 def test_version_changes_when_a_lesson_changes(copied_root: Path) -> None:
     before = _version(copied_root)
     lesson = copied_root / VALID_SLUG / "01-herkennen.nl.md"
-    lesson.write_text(
-        lesson.read_text(encoding="utf-8").replace("bedoeling.", "bedoeling!"), encoding="utf-8"
-    )
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace("bedoeling.", "bedoeling!"), encoding="utf-8")
     assert _version(copied_root) != before
 
 

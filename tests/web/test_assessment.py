@@ -83,15 +83,15 @@ def test_completion_needs_lessons_and_a_pass(employee: FlaskClient, db: Session)
     attempt = _start(employee)
     _submit(employee, attempt, {q: RIGHT[q] for q in _questions(employee, attempt)})
     assert db.scalar(select(func.count()).select_from(ModuleCompletion)) == 0  # the lesson is not done yet
-    token = csrf_token(employee, "/learn/toets/01-les")
+    token = csrf_token(employee, "/learn/toets/")
     response = employee.post("/learn/toets/01-les/done", data={"csrf_token": token})
-    assert response.headers["Location"].endswith("/learn/toets/")
+    assert response.headers["Location"].endswith("/learn/toets/effect/post")  # the voluntary questions after it
     completion = db.scalar(select(ModuleCompletion))
     assert completion is not None and completion.module_slug == "toets"
 
 
 def test_last_lesson_leads_to_the_assessment(employee: FlaskClient) -> None:
-    token = csrf_token(employee, "/learn/toets/01-les")
+    token = csrf_token(employee, "/learn/toets/")
     response = employee.post("/learn/toets/01-les/done", data={"csrf_token": token})
     assert response.headers["Location"].endswith("/learn/toets/assessment/")
 
@@ -120,8 +120,11 @@ def test_incomplete_answers_are_kept_and_named(employee: FlaskClient, db: Sessio
 
 @pytest.mark.parametrize(
     "forge",
-    [lambda a: a | {"nope": ["a"]}, lambda a: {q: ["zz"] for q in a},
-     lambda a: {q: (["a", "c"] if q == "vast-een" else ids) for q, ids in a.items()}],
+    [
+        lambda a: a | {"nope": ["a"]},
+        lambda a: {q: ["zz"] for q in a},
+        lambda a: {q: (["a", "c"] if q == "vast-een" else ids) for q, ids in a.items()},
+    ],
     ids=["unknown-question", "unknown-option", "two-on-single-choice"],
 )
 def test_forged_answers_are_refused(employee: FlaskClient, db: Session, forge: object) -> None:
@@ -153,7 +156,6 @@ def test_service_rules(world: World, db: Session) -> None:
         assessment.attempt_of(db, catalog, world.manager, "toets", attempt.id)
     with pytest.raises(InvalidInput):
         assessment.submit(db, catalog, world.employee, "toets", attempt.id, {})
-    result = assessment.submit(db, catalog, world.employee, "toets", attempt.id,
-                               {q: RIGHT[q] for q in attempt.layout})
+    result = assessment.submit(db, catalog, world.employee, "toets", attempt.id, {q: RIGHT[q] for q in attempt.layout})
     assert result.passed is True and result.score == 100
     assert sorted(attempt.layout["vast-een"]) == ["a", "b", "c"]

@@ -35,7 +35,8 @@ def test_email_is_case_insensitive(client: FlaskClient, world: World) -> None:
 )
 def test_failed_login_is_generic(client: FlaskClient, world: World, email: str, password: str) -> None:
     response = client.post(
-        "/auth/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)},
+        "/auth/login",
+        data={"email": email, "password": password, "csrf_token": csrf_token(client)},
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 401
@@ -57,7 +58,8 @@ def test_inactive_person_cannot_log_in(client: FlaskClient, world: World, db: Se
 
 def test_login_without_csrf_token_is_refused_kindly(client: FlaskClient, world: World) -> None:
     response = client.post(
-        "/auth/login", data={"email": "employee@example.org", "password": PASSWORD},
+        "/auth/login",
+        data={"email": "employee@example.org", "password": PASSWORD},
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 400
@@ -76,8 +78,12 @@ def test_login_redirects_only_within_the_site(client: FlaskClient, world: World)
     token = csrf_token(client)
     response = client.post(
         "/auth/login",
-        data={"email": "employee@example.org", "password": PASSWORD, "csrf_token": token,
-              "next": "//evil.example/phish"},
+        data={
+            "email": "employee@example.org",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/phish",
+        },
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/learn/"
@@ -126,8 +132,9 @@ def test_login_logs_no_personal_data(app: Flask, world: World, caplog: pytest.Lo
     with caplog.at_level(logging.DEBUG):
         login(app.test_client(), "employee@example.org")
         other = app.test_client()
-        other.post("/auth/login", data={"email": "hr-a@example.org", "password": "x" * 12,
-                                        "csrf_token": csrf_token(other)})
+        other.post(
+            "/auth/login", data={"email": "hr-a@example.org", "password": "x" * 12, "csrf_token": csrf_token(other)}
+        )
     assert "login failed" in caplog.text and "login succeeded" in caplog.text
     assert "example.org" not in caplog.text
     assert PASSWORD not in caplog.text

@@ -25,8 +25,13 @@ def author(client: FlaskClient, world: World) -> FlaskClient:
 
 @pytest.mark.parametrize(
     ("email", "status"),
-    [("author@example.org", 200), ("admin@example.org", 200), ("employee@example.org", 403),
-     ("hr-a@example.org", 403), ("manager@example.org", 403)],
+    [
+        ("author@example.org", 200),
+        ("admin@example.org", 200),
+        ("employee@example.org", 403),
+        ("hr-a@example.org", 403),
+        ("manager@example.org", 403),
+    ],
 )
 def test_only_authors_and_admins_preview(client: FlaskClient, world: World, email: str, status: int) -> None:
     login(client, email)
@@ -71,8 +76,15 @@ def test_unknown_module_or_lesson_is_404(author: FlaskClient) -> None:
 def live_app(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, Path]]:
     content = tmp_path / "modules"
     shutil.copytree(TEST_CONTENT, content)
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "CONTENT_DIR": str(content),
-                      "CONTENT_RELOAD": True, "SECRET_KEY": "x" * 40})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "CONTENT_DIR": str(content),
+            "CONTENT_RELOAD": True,
+            "SECRET_KEY": "x" * 40,
+        }
+    )
     yield app, content
     app.extensions["db_engine"].dispose()
 

@@ -127,14 +127,30 @@ def test_service_uses_the_latest_completion_and_keeps_removed_modules(world: Wor
     catalog = load_catalog(TEST_CONTENT)
     with pytest.raises(NotFound):
         certificates.certificate_for(db, catalog, world.employee, "basis", "en")
-    db.add_all([
-        ModuleCompletion(person_id=world.employee.id, module_slug="oud", content_version="v1",
-                         completed_at=datetime(2025, 1, 2, tzinfo=UTC), verification_code="OLDCODE22222"),
-        ModuleCompletion(person_id=world.employee.id, module_slug="oud", content_version="v2",
-                         completed_at=datetime(2025, 6, 1, tzinfo=UTC), verification_code="NEWCODE33333"),
-        ModuleCompletion(person_id=world.employee.id, module_slug="geen-code", content_version="v1",
-                         completed_at=datetime(2025, 1, 2, tzinfo=UTC)),
-    ])
+    db.add_all(
+        [
+            ModuleCompletion(
+                person_id=world.employee.id,
+                module_slug="oud",
+                content_version="v1",
+                completed_at=datetime(2025, 1, 2, tzinfo=UTC),
+                verification_code="OLDCODE22222",
+            ),
+            ModuleCompletion(
+                person_id=world.employee.id,
+                module_slug="oud",
+                content_version="v2",
+                completed_at=datetime(2025, 6, 1, tzinfo=UTC),
+                verification_code="NEWCODE33333",
+            ),
+            ModuleCompletion(
+                person_id=world.employee.id,
+                module_slug="geen-code",
+                content_version="v1",
+                completed_at=datetime(2025, 1, 2, tzinfo=UTC),
+            ),
+        ]
+    )
     db.flush()
     data = certificates.certificate_for(db, catalog, world.employee, "oud", "en")
     assert (data.module_title, data.content_version, data.verification_code) == ("oud", "v2", "NEWCODE33333")
@@ -151,8 +167,13 @@ def test_names_outside_latin1_do_not_break_the_pdf() -> None:
     assert certificates.latin1("Łukasz Żółć – “ok”") == 'Lukasz Zólc - "ok"'
     assert certificates.latin1("王") == "?"
     data = certificates.CertificateData(
-        name="Şükrü Öztürk", module_slug="basis", module_title="Veilig ‘samen’ werken", completed_on=date(2026, 1, 5),
-        content_version="abc123", verification_code="ABCDEFGH2345", lang="nl",
+        name="Şükrü Öztürk",
+        module_slug="basis",
+        module_title="Veilig ‘samen’ werken",
+        completed_on=date(2026, 1, 5),
+        content_version="abc123",
+        verification_code="ABCDEFGH2345",
+        lang="nl",
     )
     text = pdf_text(certificates.render_pdf(data))
     assert "Sükrü Öztürk" in text and "Veilig 'samen' werken" in text and "5 januari 2026" in text

@@ -15,6 +15,8 @@ def test_healthz_ok(client: FlaskClient, app: Flask) -> None:
     assert body["status"] == "ok" and body["database"] == "ok"
     assert body["modules"] == 3
     assert body["content_version"] == app.extensions["catalog"].get().version != ""
+    assert response.mimetype == "application/json"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="healthz.json"'
 
 
 def test_healthz_reports_an_unreachable_database(app: Flask) -> None:

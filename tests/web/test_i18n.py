@@ -51,8 +51,9 @@ def test_unknown_language_is_refused(client: FlaskClient, language: str) -> None
 
 
 def test_language_switch_does_not_redirect_off_site(client: FlaskClient) -> None:
-    response = client.post("/language", data={"language": "en", "csrf_token": csrf_token(client),
-                                              "next": "https://evil.example/"})
+    response = client.post(
+        "/language", data={"language": "en", "csrf_token": csrf_token(client), "next": "https://evil.example/"}
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -68,15 +69,32 @@ def test_unknown_url_gives_a_translated_404(client: FlaskClient) -> None:
 def test_catalogue_is_complete(language: str, tmp_path: Path) -> None:
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "translations/babel.cfg",
-         "-k", "_l", "-o", str(pot), "--no-location", "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "translations/babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            "--no-location",
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as f:
         extracted = {m.id for m in read_po(f) if m.id}
     with (ROOT / "translations" / language / "LC_MESSAGES" / "messages.po").open("rb") as f:
         catalogue = read_po(f)
-    translated = {m.id for m in catalogue if m.id and m.string and (all(m.string) if isinstance(m.string, tuple)
-                                                                    else True) and not m.fuzzy}
+    translated = {
+        m.id
+        for m in catalogue
+        if m.id and m.string and (all(m.string) if isinstance(m.string, tuple) else True) and not m.fuzzy
+    }
     missing = sorted(str(i) for i in extracted - translated)
     assert not missing, f"untranslated in {language}: {missing[:10]} ... ({len(missing)}); run `make translations`"

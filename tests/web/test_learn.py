@@ -94,8 +94,9 @@ def test_all_lessons_done_completes_the_module(employee: FlaskClient, world: Wor
     response = _done(employee, "02-oefenen")
     assert response.headers["Location"].endswith("/learn/basis/")
     _done(employee, "02-oefenen")
-    count = db.scalar(select(func.count()).select_from(ModuleCompletion)
-                      .where(ModuleCompletion.person_id == world.employee.id))
+    count = db.scalar(
+        select(func.count()).select_from(ModuleCompletion).where(ModuleCompletion.person_id == world.employee.id)
+    )
     assert count == 1
     page = employee.get("/learn/basis/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "You completed this module on" in page
@@ -118,12 +119,18 @@ def test_mark_done_without_csrf_loses_nothing(employee: FlaskClient, db: Session
 
 def test_knowledge_check_gives_feedback_per_option(employee: FlaskClient, db: Session) -> None:
     token = csrf_token(employee, "/learn/basis/01-welkom")
-    wrong = employee.post("/learn/basis/01-welkom/check/welkom-effect", data={"csrf_token": token, "option": "a"},
-                          headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    wrong = employee.post(
+        "/learn/basis/01-welkom/check/welkom-effect",
+        data={"csrf_token": token, "option": "a"},
+        headers={"Accept-Language": "nl"},
+    ).get_data(as_text=True)
     assert "Niet juist: het effect telt." in wrong
     assert "Juist: het effect op de ander telt." not in wrong
-    right = employee.post("/learn/basis/01-welkom/check/welkom-effect", data={"csrf_token": token, "option": "b"},
-                          headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    right = employee.post(
+        "/learn/basis/01-welkom/check/welkom-effect",
+        data={"csrf_token": token, "option": "b"},
+        headers={"Accept-Language": "nl"},
+    ).get_data(as_text=True)
     assert "Juist: het effect op de ander telt." in right
     assert db.scalar(select(func.count()).select_from(LessonProgress)) == 0  # ungraded: nothing stored
 
@@ -135,8 +142,9 @@ def test_knowledge_check_gives_feedback_per_option(employee: FlaskClient, db: Se
 )
 def test_knowledge_check_bad_answers(employee: FlaskClient, options: list[str], status: int) -> None:
     token = csrf_token(employee, "/learn/basis/01-welkom")
-    response = employee.post("/learn/basis/01-welkom/check/welkom-effect",
-                             data={"csrf_token": token, "option": options})
+    response = employee.post(
+        "/learn/basis/01-welkom/check/welkom-effect", data={"csrf_token": token, "option": options}
+    )
     assert response.status_code == status
 
 
@@ -151,8 +159,12 @@ def _choose(client: FlaskClient, scene: str, choice: str, token: str | None = No
     page = client.get(base).get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert csrf
-    data = {"csrf_token": csrf.group(1), "scene": scene, "choice": choice,
-            "form_token": token or re.findall(r'name="form_token" value="([^"]+)"', page)[0]}
+    data = {
+        "csrf_token": csrf.group(1),
+        "scene": scene,
+        "choice": choice,
+        "form_token": token or re.findall(r'name="form_token" value="([^"]+)"', page)[0],
+    }
     return client.post(base, data=data)
 
 
@@ -165,8 +177,9 @@ def test_scenario_walk_shows_feedback_and_ending(employee: FlaskClient, world: W
     step = employee.get(response.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "He thinks for a moment." in step and "He apologises." in step
     assert "?scene=begin" in step  # a way back
-    end = employee.get(_choose(employee, "gesprek", "verder").headers["Location"],
-                       headers={"Accept-Language": "en"}).get_data(as_text=True)
+    end = employee.get(
+        _choose(employee, "gesprek", "verder").headers["Location"], headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
     assert "a good outcome" in end
     counts = {(c.scene_id, c.choice_id): c.count for c in db.scalars(select(ScenarioChoiceCount))}
     assert counts == {("begin", "vragen"): 1, ("gesprek", "verder"): 1, ("goed", ""): 1}
@@ -187,12 +200,18 @@ def test_scenario_double_click_counts_once(employee: FlaskClient, db: Session) -
     assert db.scalar(select(ScenarioChoiceCount.count).where(ScenarioChoiceCount.choice_id == "zwijgen")) == 1
 
 
-@pytest.mark.parametrize(("scene", "choice", "token", "status"), [
-    ("begin", "nope", None, 404), ("nope", "vragen", None, 404), ("stil", "vragen", None, 404),
-    ("begin", "vragen", "bad token!", 400),
-])
-def test_forged_scenario_choices(employee: FlaskClient, db: Session, scene: str, choice: str, token: str | None,
-                                 status: int) -> None:
+@pytest.mark.parametrize(
+    ("scene", "choice", "token", "status"),
+    [
+        ("begin", "nope", None, 404),
+        ("nope", "vragen", None, 404),
+        ("stil", "vragen", None, 404),
+        ("begin", "vragen", "bad token!", 400),
+    ],
+)
+def test_forged_scenario_choices(
+    employee: FlaskClient, db: Session, scene: str, choice: str, token: str | None, status: int
+) -> None:
     assert _choose(employee, scene, choice, token).status_code == status
     assert db.scalar(select(func.count()).select_from(ScenarioChoiceCount)) == 0
 

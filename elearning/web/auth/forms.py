@@ -1,8 +1,8 @@
-"""Login and logout forms."""
+"""Forms for logging in and out, asking for a reset link and choosing a password."""
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from ...i18n import _l
 
@@ -10,10 +10,12 @@ from ...i18n import _l
 class LoginForm(FlaskForm):
     """E-mail address and password."""
 
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=320)],
-                       render_kw={"autocomplete": "username"})
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)],
-                             render_kw={"autocomplete": "current-password"})
+    email = EmailField(
+        _l("E-mail address"), validators=[DataRequired(), Length(max=320)], render_kw={"autocomplete": "username"}
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=1024)], render_kw={"autocomplete": "current-password"}
+    )
     next = HiddenField()
     submit = SubmitField(_l("Log in"))
 
@@ -22,3 +24,60 @@ class LogoutForm(FlaskForm):
     """A POST with a CSRF token, so that another site cannot log people out."""
 
     submit = SubmitField(_l("Log out"))
+
+
+class ResetRequestForm(FlaskForm):
+    """The e-mail address to send a reset link to."""
+
+    email = EmailField(
+        _l("E-mail address"), validators=[DataRequired(), Length(max=320)], render_kw={"autocomplete": "username"}
+    )
+    submit = SubmitField(_l("Send me a link"))
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password, typed twice; the rules themselves live in services/accounts.py."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Save password and log in"))
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password, and a new one typed twice; the rules live in services/password_policy.py."""
+
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class EndSessionsForm(FlaskForm):
+    """The password once more, to log out on every other device and browser."""
+
+    current = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField(_l("Log out everywhere else"))

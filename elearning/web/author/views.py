@@ -7,8 +7,10 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from ...catalog import current_catalog
+from ...db import get_session
 from ...services.authoring import module_statuses, preview_module
 from ...services.errors import NotFound
+from ...services.reporting.quality import author_quality
 
 bp = Blueprint("author", __name__, url_prefix="/author")
 
@@ -36,8 +38,9 @@ def module(module_slug: str) -> str:
     """A module's introduction, lessons, assessment and scenario maps, in one language."""
     module = preview_module(current_catalog(), current_user, module_slug)
     lang = _content_language(module.languages)
-    return render_template("author/module.html", module=module, lang=lang,
-                           problems=current_catalog().problems_for(module.slug))
+    return render_template(
+        "author/module.html", module=module, lang=lang, problems=current_catalog().problems_for(module.slug)
+    )
 
 
 @bp.get("/<module_slug>/<lesson_slug>")
@@ -49,3 +52,13 @@ def lesson(module_slug: str, lesson_slug: str) -> str:
         raise NotFound("lesson")
     lang = _content_language(module.languages)
     return render_template("author/lesson.html", module=module, lesson=lesson, text=lesson.text(lang), lang=lang)
+
+
+@bp.get("/<module_slug>/quality")
+def quality(module_slug: str) -> str:
+    """How first attempts answered the module's assessment and which scenario choices are made, over everyone."""
+    result = author_quality(
+        get_session(), current_catalog(), current_user, module_slug, int(current_app.config["REPORT_MIN_GROUP"])
+    )
+    lang = _content_language(result.module.languages)
+    return render_template("author/quality.html", quality=result, lang=lang)

@@ -9,7 +9,7 @@ from werkzeug.wrappers.response import Response
 from ...catalog import current_catalog
 from ...db import get_session
 from ...i18n import _
-from ...services import assessment, progress
+from ...services import assessment, effect, progress
 from ...services.errors import InvalidInput
 from .forms import StartAttemptForm, SubmitAttemptForm
 from .views import bp, content_language
@@ -21,8 +21,9 @@ def assessment_start_page(module_slug: str) -> str:
     catalog = current_catalog()
     state = assessment.summary(get_session(), catalog, current_user, module_slug)
     module = catalog.modules[module_slug]
-    return render_template("learn/assessment_start.html", module=module, state=state, lang=content_language(),
-                           form=StartAttemptForm())
+    return render_template(
+        "learn/assessment_start.html", module=module, state=state, lang=content_language(), form=StartAttemptForm()
+    )
 
 
 @bp.post("/<module_slug>/assessment/")
@@ -36,17 +37,26 @@ def assessment_start(module_slug: str) -> Response:
     return redirect(url_for("learn.assessment_attempt", module_slug=module_slug, attempt_id=attempt.id), 303)
 
 
-def _render_attempt(module_slug: str, attempt_id: int, chosen: dict[str, list[str]] | None = None,
-                    status: int = 200) -> tuple[str, int]:
+def _render_attempt(
+    module_slug: str, attempt_id: int, chosen: dict[str, list[str]] | None = None, status: int = 200
+) -> tuple[str, int]:
     module, attempt = assessment.attempt_of(get_session(), current_catalog(), current_user, module_slug, attempt_id)
     lang = content_language()
     answers = chosen if chosen is not None else {a.question_id: a.option_ids for a in attempt.answers}
     right = {a.question_id: a.correct for a in attempt.answers}
+    completion = progress.completion(get_session(), current_user, module.slug)
     return render_template(
-        "learn/assessment_attempt.html", module=module, attempt=attempt, lang=lang,
-        questions=assessment.shown_questions(module, attempt, lang), answers=answers, right=right,
-        form=SubmitAttemptForm(), start_form=StartAttemptForm(),
-        completion=progress.completion(get_session(), current_user, module.slug),
+        "learn/assessment_attempt.html",
+        module=module,
+        attempt=attempt,
+        lang=lang,
+        questions=assessment.shown_questions(module, attempt, lang),
+        answers=answers,
+        right=right,
+        form=SubmitAttemptForm(),
+        start_form=StartAttemptForm(),
+        completion=completion,
+        post_pending=effect.post_pending(get_session(), module, current_user, completion is not None),
     ), status
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,11 @@ from ...catalog import current_catalog
 from ...content import Lesson, Module
 from ...db import get_session
 from ...i18n import _
-from ...services import learning, position, progress, scenario_outcomes
-from ...services.errors import InvalidInput, NotFound
-from ...services.idempotency import new_token
+from ...services import effect, learning, position, progress, scenario_outcomes
+from ...services.errors import NotFound
 from ...services.knowledge_check import CheckResult, evaluate
 from ...services.scenario_walk import step
-from .forms import CheckForm, ChoiceForm, MarkDoneForm
+from .lesson_body import lesson_body
 
 bp = Blueprint("learn", __name__, url_prefix="/learn")
 
@@ -27,7 +27,7 @@ bp = Blueprint("learn", __name__, url_prefix="/learn")
 @bp.before_request
 @login_required
 def _require_login() -> None:
-    """Every learner page needs a logged-in person."""
+    """Every learner page needs a logged-in person. (CSRFProtect has checked every POST's token before this.)"""
 
 
 def content_language() -> str:
@@ -45,9 +45,12 @@ def _module_and_lesson(module_slug: str, lesson_slug: str) -> tuple[Module, Less
 
 @bp.get("/")
 def dashboard() -> str:
-    """My learning: every module for me, with progress and where to continue."""
-    states = learning.dashboard(get_session(), current_catalog(), current_user)
-    return render_template("learn/dashboard.html", states=states, lang=content_language())
+    """My learning: modules assigned to me by due date, those done, the others; progress and where to continue."""
+    today = date.today()
+    board = learning.dashboard(get_session(), current_catalog(), current_user, today)
+    completions = {state.module.slug: (state.module, state.completed_at) for state in board.states}
+    follow_ups = effect.follow_ups_due(get_session(), current_user, completions, today)
+    return render_template("learn/dashboard.html", board=board, lang=content_language(), follow_ups=follow_ups)
 
 
 @bp.get("/<module_slug>/")
@@ -56,34 +59,32 @@ def module(module_slug: str) -> str:
     module = learning.visible_module(current_catalog(), current_user, module_slug)
     done = progress.lessons_done(get_session(), current_user, module.slug)
     completion = progress.completion(get_session(), current_user, module.slug)
+    post_pending = effect.post_pending(get_session(), module, current_user, completion is not None)
     return render_template(
-        "learn/module.html", module=module, done=done, completion=completion, lang=content_language()
+        "learn/module.html",
+        module=module,
+        done=done,
+        completion=completion,
+        lang=content_language(),
+        post_pending=post_pending,
     )
 
 
 def _render_lesson(
-    module: Module, lesson: Lesson, *, check: CheckResult | None = None, scenario_steps: dict | None = None,
+    module: Module,
+    lesson: Lesson,
+    *,
+    check: CheckResult | None = None,
+    scenario_steps: dict | None = None,
     status: int = 200,
+    done: frozenset[str] | None = None,
+    mode: str = "lesson",
 ) -> tuple[str, int]:
-    index = module.lesson_index(lesson.slug) or 0
-    done = progress.lessons_done(get_session(), current_user, module.slug)
-    return render_template(
-        "learn/lesson.html",
-        module=module,
-        lesson=lesson,
-        text=lesson.text(content_language()),
-        lang=content_language(),
-        index=index,
-        previous=module.lessons[index - 1] if index > 0 else None,
-        next=module.lessons[index + 1] if index + 1 < len(module.lessons) else None,
-        done=done,
-        check=check,
-        scenario_steps=scenario_steps or {},
-        done_form=MarkDoneForm(),
-        check_form=CheckForm(),
-        choice_form=ChoiceForm(),
-        new_token=new_token,
-    ), status
+    if done is None:
+        done = frozenset(progress.lessons_done(get_session(), current_user, module.slug))
+    lang = content_language()
+    body = lesson_body(module, lesson, lang, done, mode, check=check, scenario_steps=scenario_steps)
+    return render_template("learn/lesson.html", module=module, text=lesson.text(lang), lang=lang, body=body), status
 
 
 @bp.get("/<module_slug>/<lesson_slug>")
@@ -96,22 +97,40 @@ def lesson(module_slug: str, lesson_slug: str) -> tuple[str, int] | Response:
         state = learning.module_state(db_session, module, current_user)
         flash(_("That lesson is no longer part of this module. You can continue here."), "info")
         return redirect(url_for("learn.lesson", module_slug=module.slug, lesson_slug=state.next_lesson.slug))
-    if position.remember(db_session, current_user, module.slug, lesson.slug):
+    visit = position.open_lesson(db_session, current_user, module, lesson.slug)
+    if visit.moved:
         db_session.commit()
-    return _render_lesson(module, lesson)
+    if effect.pre_pending(module, current_user, visit.done, visit.effect_done):
+        # Before the first lesson: the voluntary questions that measure where the learner starts from.
+        here = url_for("learn.lesson", module_slug=module.slug, lesson_slug=lesson.slug)
+        if request.query_string:
+            here += "?" + request.query_string.decode("utf-8", "replace")
+        return redirect(url_for("learn.effect_set", module_slug=module.slug, name="pre", next=here))
+    return _render_lesson(module, lesson, done=visit.done, mode=_mode(lesson))
+
+
+def _mode(lesson: Lesson) -> str:
+    """A lesson with a content warning shows the warning first; ?go=lesson or ?go=summary is the learner's choice."""
+    text = lesson.text(content_language())
+    chosen = request.args.get("go")
+    if text.warning_html is None:
+        return "lesson"
+    if chosen == "summary" and text.summary_html is not None:
+        return "summary"
+    return "lesson" if chosen == "lesson" else "warning"
 
 
 @bp.post("/<module_slug>/<lesson_slug>/done")
 def mark_done(module_slug: str, lesson_slug: str) -> Response:
     """Store that the lesson is done (twice is harmless) and go on to the next lesson."""
     module, lesson = _module_and_lesson(module_slug, lesson_slug)
-    if not MarkDoneForm().validate_on_submit():
-        raise InvalidInput(_("The form was incomplete. Reload the page and try again."))
     db_session = get_session()
     completed = progress.mark_lesson_done(db_session, current_catalog(), current_user, module.slug, lesson.slug)
     db_session.commit()
     if completed:
         flash(_("Well done: you have completed this module."), "success")
+        if effect.post_pending(db_session, module, current_user, completed=True):
+            return redirect(url_for("learn.effect_set", module_slug=module.slug, name="post"))
         return redirect(url_for("learn.module", module_slug=module.slug))
     index = module.lesson_index(lesson.slug) or 0
     if index + 1 < len(module.lessons):
@@ -128,8 +147,6 @@ def check(module_slug: str, lesson_slug: str, question_id: str) -> tuple[str, in
     question = next((q for q in lesson.text(content_language()).questions if q.id == question_id), None)
     if question is None:
         raise NotFound("question")
-    if not CheckForm().validate_on_submit():
-        raise InvalidInput(_("The form was incomplete. Reload the page and try again."))
     chosen = request.form.getlist("option")
     if not chosen:
         flash(_("Choose an answer first."), "error")
@@ -151,16 +168,32 @@ def scenario(module_slug: str, lesson_slug: str, scenario_id: str) -> tuple[str,
 @bp.post("/<module_slug>/<lesson_slug>/scenario/<scenario_id>")
 def scenario_choose(module_slug: str, lesson_slug: str, scenario_id: str) -> Response:
     """Follow a choice: counted anonymously once per form, then shown with its feedback."""
-    if not ChoiceForm().validate_on_submit():
-        raise InvalidInput(_("The form was incomplete. Reload the page and try again."))
     db_session = get_session()
     scene, choice = request.form.get("scene", ""), request.form.get("choice", "")
-    result = scenario_outcomes.choose(db_session, current_catalog(), current_user, module_slug, lesson_slug,
-                                      scenario_id, scene, choice, request.form.get("form_token"))
+    result = scenario_outcomes.choose(
+        db_session,
+        current_catalog(),
+        current_user,
+        module_slug,
+        lesson_slug,
+        scenario_id,
+        scene,
+        choice,
+        request.form.get("form_token"),
+    )
     db_session.commit()
     query: dict[str, Any] = {"scene": result.scene.id, "from": scene, "choice": choice}
-    return redirect(url_for("learn.scenario", module_slug=module_slug, lesson_slug=lesson_slug,
-                            scenario_id=scenario_id, _anchor=f"scenario-{scenario_id}", **query), 303)
+    return redirect(
+        url_for(
+            "learn.scenario",
+            module_slug=module_slug,
+            lesson_slug=lesson_slug,
+            scenario_id=scenario_id,
+            _anchor=f"scenario-{scenario_id}",
+            **query,
+        ),
+        303,
+    )
 
 
 @bp.get("/<module_slug>/media/<path:filename>")

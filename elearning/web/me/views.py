@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from ...catalog import current_catalog
 from ...db import get_session
 from ...services import certificates, my_data
+from ..people.forms import REASONS
 
 bp = Blueprint("me", __name__, url_prefix="/me")
 
@@ -26,9 +27,9 @@ def _language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
-    """A personal file: saved, never cached on the way."""
-    response = Response(body, mimetype=mimetype)
+def _download(body: str | bytes, content_type: str, filename: str) -> Response:
+    """A personal file: saved, never cached on the way (the content type is sent exactly as given)."""
+    response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -40,8 +41,14 @@ def index() -> str:
     export = my_data.export_for(get_session(), current_user)
     # A certificate is printed from the latest completion of a module (rows are oldest first).
     latest = {row["module"]: row["verification_code"] for row in export["module_completions"]}
-    return render_template("me/index.html", export=export, certificate_codes=latest, catalog=current_catalog(),
-                           lang=_language())
+    return render_template(
+        "me/index.html",
+        export=export,
+        certificate_codes=latest,
+        catalog=current_catalog(),
+        lang=_language(),
+        reasons={choice.value: choice.label for choice in REASONS},
+    )
 
 
 @bp.get("/data.json")

@@ -1,4 +1,4 @@
-"""Flask commands: database migrations, content check, demo data and accounts."""
+"""Flask commands: database migrations, content check, demo data and accounts; the other groups register here."""
 
 from __future__ import annotations
 
@@ -8,9 +8,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .config import safe_url
-from .content import check as check_content
-from .db import get_session
+from ..config import safe_url
+from ..content import check as check_content
+from ..db import get_session
+from .accounts import accounts_group
+from .assignments import assignments_group
+from .lti import lti_group
+from .people import people_group
+from .privacy import privacy_group
+from .reminders import reminders_group
+from .xapi import xapi_group
 
 
 def register_cli(app: Flask) -> None:
@@ -18,6 +25,13 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(content_group)
     app.cli.add_command(demo_group)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(people_group)
+    app.cli.add_command(accounts_group)
+    app.cli.add_command(assignments_group)
+    app.cli.add_command(reminders_group)
+    app.cli.add_command(privacy_group)
+    app.cli.add_command(lti_group)
+    app.cli.add_command(xapi_group)
 
 
 @click.group("db", cls=AppGroup, help="Database schema (Alembic migrations in migrations/).")
@@ -29,7 +43,7 @@ def db_group() -> None:
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Upgrade the database schema to REVISION (default: head)."""
-    from .migrate import upgrade
+    from ..migrate import upgrade
 
     url = current_app.config["DATABASE_URL"]
     upgrade(url, revision)
@@ -40,7 +54,7 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Downgrade the database schema to REVISION (e.g. base)."""
-    from .migrate import downgrade
+    from ..migrate import downgrade
 
     downgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"database downgraded to {revision}")
@@ -61,7 +75,9 @@ def content_check(path: Path | None) -> None:
         click.echo(str(problem), err=True)
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
-    click.echo(f"{root}: {errors} error(s), {warnings} warning(s)")
+    plain = sum(1 for p in problems if p.category == "plain-language")
+    about_plain = f" ({plain} about plain language in Dutch lessons)" if plain else ""
+    click.echo(f"{root}: {errors} error(s), {warnings} warning(s){about_plain}")
     if errors:
         raise SystemExit(1)
 
@@ -74,14 +90,23 @@ def demo_group() -> None:
 @demo_group.command("load")
 def demo_load() -> None:
     """Create the demo organisation tree and people (idempotent) and print the logins."""
-    from .services.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
+    from ..services.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("demo data is not loaded in production")
+    from ..catalog import current_catalog
+
     session = get_session()
-    created = load_demo(session)
+    created = load_demo(session, current_catalog())
     session.commit()
-    click.echo(f"demo data: {created['units']} unit(s) and {created['people']} person(s) created")
+    click.echo(
+        f"demo data: {created['units']} unit(s), {created['people']} person(s) and "
+        f"{created['assignments']} assignment(s) created"
+    )
+    from ..services.lti import tool_key
+
+    key = tool_key.generate(Path(current_app.config["LTI_KEY_FILE"]))  # kept if it exists
+    click.echo(f"LTI: the demo LMS is registered (Administration → LMS); tool key {key.kid}")
     click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
     for login in DEMO_LOGINS:
         click.echo(f"  {login.email:<28} {login.role}")
@@ -94,8 +119,8 @@ def demo_load() -> None:
 @click.password_option()
 def create_admin_command(email: str, name: str, password: str) -> None:
     """Create an administrator account (or make an existing person admin)."""
-    from .services.accounts import create_admin
-    from .services.errors import InvalidInput
+    from ..services.accounts import create_admin
+    from ..services.errors import InvalidInput
 
     session = get_session()
     try:
