@@ -8,7 +8,7 @@ exits 2). It:
 1. migrates a fresh SQLite database in a temporary folder (the app checks its database at start-up);
 2. starts the app with gunicorn and deploy/gunicorn.conf.py (sync workers, access log on: the deployed settings) on
    a free 127.0.0.1 port, and nginx with a configuration rendered into the same folder (`worker_processes auto`,
-   sendfile, access log on, `location /static/ { alias elearning/static/; }`) on another;
+   sendfile, access log on, `location /static/ { alias elearning/static/; }` as docs/operations.md shows) on another;
 3. checks that both answer /static/<asset> with 200 and exactly the file's bytes;
 4. runs wrk (-t2 -c32 --latency by default) on that URL, nginx then gunicorn, --rounds times after a short warm-up,
    and reports the median round's requests/s, p50 and p99 of each and the ratio gunicorn/nginx.
@@ -59,6 +59,7 @@ http {{
         location /static/ {{
             alias {static}/;
             expires 1h;
+            add_header X-Content-Type-Options nosniff;
         }}
     }}
 }}
@@ -195,9 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default 4, as deployed)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (-t)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (-c)")
-    parser.add_argument("--duration", type=float, default=10, help="seconds per measured run (-d)")
+    parser.add_argument("--duration", type=int, default=10, help="whole seconds per measured run (-d)")
     parser.add_argument("--rounds", type=int, default=3, help="nginx/gunicorn pairs; the median is reported")
-    parser.add_argument("--warmup", type=float, default=1, help="seconds of warm-up before each run; 0: none")
+    parser.add_argument("--warmup", type=int, default=1, help="whole seconds of warm-up before each run; 0: none")
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder with the logs")
     args = parser.parse_args(argv)

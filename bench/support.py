@@ -94,7 +94,8 @@ def machine_facts(postgres_url: str = DEFAULT_POSTGRES_URL) -> dict[str, str]:
     with contextlib.suppress(ValueError, IndexError):
         memory = f"{int(memory.split()[0]) / 1024 / 1024:.1f} GiB"
     wrk = run_text(["wrk", "-v"]).splitlines()
-    nginx = subprocess.run([nginx_path(), "-v"], capture_output=True, text=True, check=False) if nginx_path() else None
+    nginx_binary = nginx_path()
+    nginx = subprocess.run([nginx_binary, "-v"], capture_output=True, text=True, check=False) if nginx_binary else None
     dirty = run_text(["git", "status", "--porcelain"])
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -108,8 +109,8 @@ def machine_facts(postgres_url: str = DEFAULT_POSTGRES_URL) -> dict[str, str]:
         "flask / sqlalchemy / gunicorn / psycopg": " / ".join(
             version(name) for name in ("flask", "sqlalchemy", "gunicorn", "psycopg")
         ),
-        "wrk": wrk[0] if wrk and wrk[0] != "?" else "not installed",
-        "nginx": nginx.stderr.strip().split(":", 1)[-1].strip() if nginx else "not installed",
+        "wrk": wrk[0].split(" [")[0].removeprefix("wrk ") if wrk and wrk[0] != "?" else "not installed",
+        "nginx": nginx.stderr.strip().split("/", 1)[-1] if nginx else "not installed",
         "git": run_text(["git", "rev-parse", "--short", "HEAD"])
         + (f" + {len(dirty.splitlines())} uncommitted file(s)" if dirty.strip() else ""),
     }
@@ -462,7 +463,7 @@ def run_wrk(base: str, script: Path, threads: int, connections: int, duration: f
         "wrk",
         f"-t{threads}",
         f"-c{connections}",
-        f"-d{duration:g}s",
+        f"-d{max(1, round(duration))}s",  # wrk takes whole seconds
         "--latency",
         "--timeout",
         "10s",

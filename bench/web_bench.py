@@ -573,9 +573,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers per app (default 4)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (-t)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (-c)")
-    parser.add_argument("--duration", type=float, default=10, help="seconds per measured run (-d)")
+    parser.add_argument("--duration", type=int, default=10, help="whole seconds per measured run (-d)")
     parser.add_argument("--rounds", type=int, default=3, help="floor/app pairs per endpoint; the median is reported")
-    parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up before each run; 0: none")
+    parser.add_argument("--warmup", type=int, default=2, help="whole seconds of warm-up before each run; 0: none")
     parser.add_argument("--people", type=int, default=8, help="demo employees logged in (at most 10)")
     parser.add_argument(
         "--write-capacity",
