@@ -398,18 +398,20 @@ def render_section(run: Run) -> str:
 
 
 def write_results(doc: Path, sections: dict[str, str], template: Path) -> None:
-    """Replace the sections of the benchmarks that ran inside the block of `doc` (made from `template` if missing)."""
-    text = doc.read_text() if doc.is_file() else template.read_text()
-    if START not in text or END not in text:
-        text = text.rstrip("\n") + f"\n\n## Results\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    block, tail = rest.split(END, 1)
+    """Put `sections` into the results block of `doc`, keeping its other sections; the text around the block is
+    `template`'s (the hand-written page), with a block added at its end if it has none."""
+    base = template.read_text()
+    if START not in base or END not in base:
+        base = base.rstrip("\n") + f"\n\n## Results\n\n{START}\n{END}\n"
+    previous = doc.read_text() if doc.is_file() else base
+    block = previous.split(START, 1)[1].split(END, 1)[0] if START in previous and END in previous else ""
     kept = {m.group("name"): m.group(0) for m in SECTION.finditer(block)}
     kept.update(sections)
     order = [b.name for b in BENCHMARKS] + sorted(set(kept) - set(BY_NAME))
     body = "\n".join(kept[name] for name in order if name in kept)
+    head, rest = base.split(START, 1)
     doc.parent.mkdir(parents=True, exist_ok=True)
-    doc.write_text(f"{head}{START}\n{body}{END}{tail}")
+    doc.write_text(f"{head}{START}\n{body}{END}{rest.split(END, 1)[1]}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -433,8 +435,10 @@ def main(argv: list[str] | None = None) -> int:
     machine = support.machine_facts()
     print("benchmarks: " + ", ".join(names) + (" (quick)" if args.quick else ""))
     print("machine: " + machine_line(machine), flush=True)
-    runs = [run_benchmark(BY_NAME[name], args.out, args.quick, machine) for name in names]
-    write_results(doc, {run.benchmark.name: render_section(run) for run in runs}, template)
+    runs: list[Run] = []
+    for name in names:  # the page is written after each benchmark: an interrupted run keeps what it measured
+        runs.append(run_benchmark(BY_NAME[name], args.out, args.quick, machine))
+        write_results(doc, {runs[-1].benchmark.name: render_section(runs[-1])}, template)
 
     print(f"\nwritten: {doc}")
     for run in runs:

@@ -105,3 +105,14 @@ def test_a_document_without_the_block_gets_one_at_the_end(tmp_path: Path) -> Non
     run_all.write_results(doc, {"xapi": section("xapi", "figures")}, doc)
     block = f"{run_all.START}\n{section('xapi', 'figures')}{run_all.END}\n"
     assert doc.read_text() == f"# Performance\n\nText.\n\n## Results\n\n{block}"
+
+
+def test_a_copy_takes_the_current_hand_written_text_and_keeps_its_own_figures(tmp_path: Path) -> None:
+    """`--quick` writes to a copy of the page: its earlier figures stay, the text around them follows the page."""
+    page, copy = tmp_path / "performance.md", tmp_path / "copy.md"
+    page.write_text(f"# New text\n\n{run_all.START}\n{section('web', 'page figures')}{run_all.END}\nNew end.\n")
+    copy.write_text(f"# Old text\n\n{run_all.START}\n{section('roster', 'quick figures')}{run_all.END}\nOld end.\n")
+    run_all.write_results(copy, {"static": section("static", "quick static")}, page)
+    text = copy.read_text()
+    assert text.startswith("# New text\n\n") and text.endswith("New end.\n") and "Old" not in text
+    assert "quick figures" in text and "quick static" in text and "page figures" not in text
