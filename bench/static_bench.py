@@ -67,7 +67,7 @@ http {{
 
 
 class Nginx:
-    """nginx in the foreground with a configuration in `folder`, on a free loopback port; stopped with SIGQUIT."""
+    """nginx in the foreground with a configuration in `folder`, on a free loopback port; stopped with SIGTERM."""
 
     name = "nginx"
 
