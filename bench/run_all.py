@@ -78,7 +78,7 @@ def web_figures(data: dict[str, Any]) -> list[Figure]:
         figures.append(
             Figure(
                 f"{endpoint}: app/floor requests/s",
-                f"{app['ratio']:.2f} (app {app['rps']:.0f}, floor {floor['rps']:.0f} req/s; rounds {rounds})",
+                f"{app['ratio']:.3f} (app {app['rps']:.0f}, floor {floor['rps']:.0f} req/s; rounds {rounds})",
                 database,
                 f"≥ {web_bench.TARGET_RATIO:g}",
                 bool(app["ratio"] >= web_bench.TARGET_RATIO),
@@ -160,7 +160,7 @@ def reporting_figures(data: list[dict[str, Any]]) -> list[Figure]:
         figures.append(
             Figure(
                 "export /hr/people.csv?history=1 against a raw cursor dump",
-                f"{r['ratio']:.2f}x ({export['seconds']:.1f} s against {raw['seconds']:.1f} s; {export['rows']:,} rows,"
+                f"{r['ratio']:.3f}x ({export['seconds']:.2f} s against {raw['seconds']:.2f} s; {export['rows']:,} rows,"
                 f" floor {raw['rows']:,})",
                 database,
                 f"≤ {reporting.EXPORT_RATIO_TARGET:g}x, same rows",
