@@ -17,7 +17,7 @@ import pytest
 from .conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.append(str(ROOT / "bench"))  # after everything else: the scripts never shadow a module
 
 import run_all  # noqa: E402  (bench/run_all.py)
 
