@@ -74,7 +74,7 @@ def web_figures(data: dict[str, Any]) -> list[Figure]:
         pairs.setdefault((r["database"], r["endpoint"]), {})[r["side"]] = r
     for (database, endpoint), sides in pairs.items():
         app, floor = sides["app"], sides["floor"]
-        rounds = ", ".join(f"{x:.2f}" for x in app.get("ratios") or [])
+        rounds = ", ".join(f"{x:.3f}" for x in app.get("ratios") or [])
         figures.append(
             Figure(
                 f"{endpoint}: app/floor requests/s",
@@ -226,7 +226,7 @@ def static_figures(data: dict[str, Any]) -> list[Figure]:
         for name, r in results.items()
     ]
     gunicorn = results["gunicorn"]
-    rounds = ", ".join(f"{x:.2f}" for x in gunicorn.get("ratios") or [])
+    rounds = ", ".join(f"{x:.3f}" for x in gunicorn.get("ratios") or [])
     figures.append(Figure("gunicorn/nginx requests/s", f"{gunicorn['ratio']:.3f} (rounds {rounds})"))
     errors = len(data.get("problems", []))
     figures.append(Figure("rounds with a wrong answer or socket error", str(errors), NO_DATABASE, "0", errors == 0))
