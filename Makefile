@@ -11,7 +11,7 @@ AUDIT := elearning/data/accessibility-audit.json
 export FLASK_APP := wsgi
 
 
-.PHONY: browser
+.PHONY: browser cluster-tools scale-test fault-test
 .PHONY: help install setup-db run run-sso serve author test lint translations compile-translations screenshots accessibility-report bench clean xapi-send
 
 help:
@@ -25,6 +25,8 @@ help:
 	@echo "make screenshots   screenshots of the main pages into docs/screenshots/ (starts the demo app itself)"
 	@echo "make accessibility-report  axe-core scan of the browser journeys' pages into $(AUDIT)"
 	@echo "make bench         run the benchmarks under bench/"
+	@echo "make scale-test    two gunicorn instances on one PostgreSQL: sessions and writes across both"
+	@echo "make fault-test    load through two instances while a worker dies and PostgreSQL restarts; nothing lost"
 	@echo "make xapi-send     send the demo's queued xAPI statements (to files in instance/xapi-lrs/)"
 
 $(BIN)/python:
@@ -82,8 +84,26 @@ browser:
 	@command -v chromium >/dev/null || { echo "Installing Chromium for the browser tests (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser
+# The scale-out and fault tests start their own PostgreSQL cluster (initdb, pg_ctl) and check deploy/nginx.conf with
+# nginx -t: Debian's packages, installed here when missing (the machine's running PostgreSQL is never restarted).
+cluster-tools:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { \
+	  echo "Installing PostgreSQL's server programs for the fault test (apt-get)"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { echo "Installing nginx to check deploy/nginx.conf (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
+test: install browser cluster-tools
 	$(BIN)/python -m pytest
+
+# Two gunicorn instances on one PostgreSQL (the one of `make test`): a session on one works on the other, writes
+# through both are consistent.
+scale-test: install cluster-tools
+	$(BIN)/python -m pytest -v -p no:cacheprovider tests/test_scale_out.py
+
+# Learners through two instances while a worker is killed and a private PostgreSQL restarts; prints the counts.
+fault-test: install cluster-tools
+	$(BIN)/python -m scripts.fault_test
 
 # Lint is apart from `make test` (and CI's run): tests/test_lint.py runs the same three checks inside the suite.
 lint: install

@@ -236,7 +236,9 @@ def _no_control_socket(gunicorn: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def cluster(database_url: str, instances: int = 2, workers: int = 2, content_dir: Path | None = None) -> Iterator[Cluster]:
+def cluster(
+    database_url: str, instances: int = 2, workers: int = 2, settings: dict[str, str] | None = None
+) -> Iterator[Cluster]:
     """`instances` gunicorn masters of `workers` workers each on one (already migrated) database, sharing one secret
     key, as several app servers behind a load balancer do. The migrations are not run here: once, before, by whoever
     deploys (as in production)."""
@@ -261,8 +263,7 @@ def cluster(database_url: str, instances: int = 2, workers: int = 2, content_dir
                 "ELEARNING_DB_POOL_TIMEOUT": "5",
                 "GUNICORN_BIND": f"{HOST}:{port}",
             }
-            if content_dir is not None:
-                env["ELEARNING_CONTENT_DIR"] = str(content_dir)
+            env.update(settings or {})
             log_path = folder / f"{name}.log"
             with log_path.open("wb") as log:
                 command = [gunicorn, "--config", str(GUNICORN_CONFIG), *extra, "wsgi:app"]

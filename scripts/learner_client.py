@@ -33,8 +33,9 @@ class Outcome:
 class Learner:
     """One person's browser: a cookie jar shared by every instance it talks to."""
 
-    def __init__(self, email: str, password: str, language: str = "en"):
+    def __init__(self, email: str, password: str, language: str = "en", verify_tls: bool = True):
         self.email = email
+        self.verify_tls = verify_tls  # False only for the tests' self-signed certificate on loopback
         self.password = password
         self.http = requests.Session()
         self.http.headers.update({"Accept-Language": language, "User-Agent": "elearning-cluster-test"})
@@ -42,7 +43,15 @@ class Learner:
 
     def request(self, method: str, url: str, data: dict[str, str | list[str]] | None = None) -> Outcome:
         try:
-            response = self.http.request(method, url, data=data, allow_redirects=False, timeout=TIMEOUT_SECONDS)
+            response = self.http.request(
+                method,
+                url,
+                data=data,
+                headers={"Referer": url},  # as a browser sends it; CSRF protection over HTTPS requires it
+                allow_redirects=False,
+                timeout=TIMEOUT_SECONDS,
+                verify=self.verify_tls,
+            )
         except requests.Timeout:
             return Outcome("timeout")
         except requests.ConnectionError:
