@@ -47,7 +47,7 @@ def libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def _tool(name: str) -> str:
+def server_tool(name: str) -> str:
     """A PostgreSQL server program (initdb, pg_ctl, pg_dump, ...): on the PATH, or in Debian's versioned folder."""
     found = shutil.which(name)
     if found:
@@ -88,7 +88,7 @@ class PrivatePostgres:
         return f"postgresql+psycopg://postgres@{HOST}:{self.port}/postgres"
 
     def pg_ctl(self, *args: str) -> None:
-        command = _as_postgres([_tool("pg_ctl"), "-D", str(self.data), "-w", "-t", "60", *args])
+        command = _as_postgres([server_tool("pg_ctl"), "-D", str(self.data), "-w", "-t", "60", *args])
         subprocess.run(command, check=True, capture_output=True, timeout=90)  # nosec B603 - pg_ctl, no shell
 
     def restart(self) -> None:
@@ -105,7 +105,7 @@ def private_postgres() -> Iterator[PrivatePostgres]:
         shutil.chown(folder, "postgres")
     started = False
     try:
-        initdb = _as_postgres([_tool("initdb"), "-D", str(server.data), "-U", "postgres", "-A", "trust", "-E", "UTF8"])
+        initdb = _as_postgres([server_tool("initdb"), "-D", str(server.data), "-U", "postgres", "-A", "trust", "-E", "UTF8"])
         subprocess.run(initdb, check=True, capture_output=True, timeout=120)  # nosec B603 - initdb, no shell
         options = f"-c listen_addresses={HOST} -p {server.port} -c unix_socket_directories={folder}"
         server.pg_ctl("start", "-o", options, "-l", str(folder / "server.log"))
