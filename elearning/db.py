@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,10 +110,8 @@ def get_session() -> Session:
 
 def discard_session() -> None:
     """Close the request's session now (after a lost connection), so that nothing later in the request reuses it."""
-    try:
+    with suppress(SQLAlchemyError):  # a rollback on a dead connection fails: the pool has discarded that connection
         _close_session(None)
-    except SQLAlchemyError:  # the rollback on a dead connection failed: the pool has discarded that connection
-        pass
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -89,7 +89,7 @@ class PrivatePostgres:
 
     def pg_ctl(self, *args: str) -> None:
         command = _as_postgres([server_tool("pg_ctl"), "-D", str(self.data), "-w", "-t", "60", *args])
-        subprocess.run(command, check=True, capture_output=True, timeout=90)  # nosec B603 - pg_ctl, no shell
+        subprocess.run(command, check=True, capture_output=True, timeout=90)  # noqa: S603 - pg_ctl  # nosec B603
 
     def restart(self) -> None:
         """A fast restart: open transactions are cut off, clients are disconnected, then it accepts again."""
@@ -98,15 +98,17 @@ class PrivatePostgres:
 
 @contextlib.contextmanager
 def private_postgres() -> Iterator[PrivatePostgres]:
-    """initdb in a temporary folder and start it on 127.0.0.1 (a free port, its socket in that folder); removed after."""
+    """initdb in a temporary folder, started on 127.0.0.1 (a free port, its socket in that folder); removed after."""
     folder = Path(tempfile.mkdtemp(prefix="elearning-pg-"))
     server = PrivatePostgres(folder, free_port())
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres")
     started = False
     try:
-        initdb = _as_postgres([server_tool("initdb"), "-D", str(server.data), "-U", "postgres", "-A", "trust", "-E", "UTF8"])
-        subprocess.run(initdb, check=True, capture_output=True, timeout=120)  # nosec B603 - initdb, no shell
+        initdb = _as_postgres(
+            [server_tool("initdb"), "-D", str(server.data), "-U", "postgres", "-A", "trust", "-E", "UTF8"]
+        )
+        subprocess.run(initdb, check=True, capture_output=True, timeout=120)  # noqa: S603 - initdb  # nosec B603
         options = f"-c listen_addresses={HOST} -p {server.port} -c unix_socket_directories={folder}"
         server.pg_ctl("start", "-o", options, "-l", str(folder / "server.log"))
         started = True
@@ -231,8 +233,9 @@ def _gunicorn() -> str:
 
 def _no_control_socket(gunicorn: str) -> list[str]:
     """gunicorn 24+ opens a control socket at one fixed path per user; two masters at once would share it."""
-    usage = subprocess.run([gunicorn, "--help"], capture_output=True, text=True, check=False).stdout  # nosec B603
-    return ["--no-control-socket"] if "--no-control-socket" in usage else []
+    help_command = [gunicorn, "--help"]
+    usage = subprocess.run(help_command, capture_output=True, text=True, check=False)  # noqa: S603 - ours  # nosec B603
+    return ["--no-control-socket"] if "--no-control-socket" in usage.stdout else []
 
 
 @contextlib.contextmanager
@@ -267,7 +270,7 @@ def cluster(
             log_path = folder / f"{name}.log"
             with log_path.open("wb") as log:
                 command = [gunicorn, "--config", str(GUNICORN_CONFIG), *extra, "wsgi:app"]
-                process = subprocess.Popen(  # nosec B603 - our gunicorn, fixed arguments, no shell
+                process = subprocess.Popen(  # noqa: S603 - our gunicorn, fixed arguments  # nosec B603
                     command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
                 )
             running.instances.append(Instance(name, port, process, log_path))

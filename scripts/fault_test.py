@@ -175,8 +175,15 @@ class LearnerRun:
                 self.ledger.submissions[attempt[0]] = (self.person_id, frozenset(questions), pass_it)
 
 
-def inject_faults(running: Cluster, postgres: PrivatePostgres, ledger: Ledger, planned: int, started: float,
-                  done: threading.Event, faults: Faults) -> None:
+def inject_faults(
+    running: Cluster,
+    postgres: PrivatePostgres,
+    ledger: Ledger,
+    planned: int,
+    started: float,
+    done: threading.Event,
+    faults: Faults,
+) -> None:
     """Kill one worker at a quarter of the planned writes, restart PostgreSQL at half."""
     try:
         while ledger.acknowledged < planned // 4 and not done.is_set():
@@ -225,8 +232,12 @@ def check_database(url: str, ledger: Ledger, lessons: dict[str, list[str]]) -> d
             attempts = {
                 row.id: row
                 for row in connection.execute(
-                    select(AssessmentAttempt.id, AssessmentAttempt.person_id, AssessmentAttempt.submitted_at,
-                           AssessmentAttempt.passed)
+                    select(
+                        AssessmentAttempt.id,
+                        AssessmentAttempt.person_id,
+                        AssessmentAttempt.submitted_at,
+                        AssessmentAttempt.passed,
+                    )
                 )
             }
             answers = Counter(
@@ -264,7 +275,9 @@ def check_database(url: str, ledger: Ledger, lessons: dict[str, list[str]]) -> d
                     if all_done and (module == LESSONS_MODULE or person in passed_by):
                         completions_expected += 1
                         missing += completed[(person, module)] == 0
-                duplicates += sum(max(completed[(person, module)] - 1, 0) for module in (LESSONS_MODULE, ASSESSED_MODULE))
+                duplicates += sum(
+                    max(completed[(person, module)] - 1, 0) for module in (LESSONS_MODULE, ASSESSED_MODULE)
+                )
             submitted_rows = sum(1 for row in attempts.values() if row.submitted_at is not None)
     finally:
         engine.dispose()
@@ -361,7 +374,8 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"  requests sent: {report['requests']}")
     print(
         f"  acknowledged writes: {acknowledged['lessons']} lessons done + {acknowledged['submissions']} assessment "
-        f"submissions (planned {acknowledged['planned']}); module completions expected: {report['completions_expected']}"
+        f"submissions (planned {acknowledged['planned']}); "
+        f"module completions expected: {report['completions_expected']}"
     )
     failures = ", ".join(f"{kind}: {n}" for kind, n in report["failures"].items()) or "none"
     print(f"  failed requests (each sent again): {failures}")

@@ -28,8 +28,7 @@ def _rows(url: str) -> dict[str, list[tuple[object, ...]]]:
         with engine.connect() as connection:
             tables = {
                 table.name: [
-                    tuple(row)
-                    for row in connection.execute(select(table).order_by(*table.primary_key.columns))
+                    tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key.columns))
                 ]
                 for table in Base.metadata.sorted_tables
             }

@@ -36,25 +36,31 @@ def test_no_acknowledged_write_is_lost_or_doubled_through_a_killed_worker_and_a_
         fault_test.print_report(report)
     assert fault_test.problems(report) == []
     assert report["missing"] == 0 and report["duplicates"] == 0 and report["hangs"] == 0
-    assert report["acknowledged"]["lessons"] + report["acknowledged"]["submissions"] == report["acknowledged"]["planned"]
+    assert (
+        report["acknowledged"]["lessons"] + report["acknowledged"]["submissions"] == report["acknowledged"]["planned"]
+    )
     assert report["faults"]["worker_killed_at"] is not None and report["faults"]["restart_at"] is not None
 
 
 def test_the_check_counts_a_missing_write_and_a_completion_that_is_not_there() -> None:
     for url in postgres_database():
         upgrade(url)
-        (person_id, _email), = add_learners(url, 1)
+        ((person_id, _email),) = add_learners(url, 1)
         lessons = {fault_test.LESSONS_MODULE: ["01-a", "02-b"], fault_test.ASSESSED_MODULE: ["01-x"]}
         engine = create_engine(url)
         with Session(engine) as session:
             session.add(
-                LessonProgress(person_id=person_id, module_slug=fault_test.LESSONS_MODULE, lesson_slug="01-a",
-                               content_version="v1")
+                LessonProgress(
+                    person_id=person_id, module_slug=fault_test.LESSONS_MODULE, lesson_slug="01-a", content_version="v1"
+                )
             )
             session.commit()
         engine.dispose()
         ledger = fault_test.Ledger()
-        ledger.lessons |= {(person_id, fault_test.LESSONS_MODULE, "01-a"), (person_id, fault_test.LESSONS_MODULE, "02-b")}
+        ledger.lessons |= {
+            (person_id, fault_test.LESSONS_MODULE, "01-a"),
+            (person_id, fault_test.LESSONS_MODULE, "02-b"),
+        }
         ledger.submissions[12345] = (person_id, frozenset({"q1"}), True)
         checked = fault_test.check_database(url, ledger, lessons)
         # 02-b was acknowledged but is not there; so is the submission; the lessons-only module's completion too.

@@ -56,7 +56,7 @@ def test_upgrade_downgrade_upgrade_and_no_diff(empty_database: str) -> None:
 
 
 def test_two_servers_upgrading_at_once_apply_each_migration_once() -> None:
-    """Several app servers deploying together: the advisory lock in migrations/env.py lets one migrate, the other wait."""
+    """Several app servers deploying at once: the advisory lock in migrations/env.py lets one migrate, one wait."""
     for url in postgres_database():
         script = "import sys; from elearning.migrate import upgrade; upgrade(sys.argv[1])"
         runs = [

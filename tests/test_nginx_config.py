@@ -45,7 +45,7 @@ def test_the_deployed_config_passes_nginx_t(tmp_path: Path) -> None:
 def behind_nginx() -> Iterator[tuple[Cluster, Rendered, str]]:
     for url in postgres_database():
         upgrade(url)
-        (_, email), = add_learners(url, 1)
+        ((_, email),) = add_learners(url, 1)
         with cluster(url, settings={"ELEARNING_TRUSTED_PROXIES": "1"}) as running:
             upstreams = [f"{HOST}:{instance.port}" for instance in running.instances]
             with nginx_in_front(upstreams) as rendered:
@@ -80,7 +80,7 @@ def test_requests_through_nginx_reach_both_instances_with_one_login(
             page = learner.request("GET", f"{base}/learn/")
             assert page.ok and page.location == "", page.kind
             # Behind a trusted proxy the app knows the request came over HTTPS: HSTS is sent.
-            hsts = learner.http.get(f"{base}/learn/", timeout=15, verify=False).headers  # noqa: S501
+            hsts = learner.http.get(f"{base}/learn/", timeout=15, verify=False).headers
             assert "Strict-Transport-Security" in hsts
     for instance in running.instances:  # round robin: each instance served the logged-in person
         assert '"GET /learn/" 200' in instance.log_path.read_text(), instance.name

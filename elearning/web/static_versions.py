@@ -1,5 +1,5 @@
-"""Static file addresses carry a hash of the file (?v=...), so that a proxy may cache them for a year (deploy/nginx.conf)
-and a new release's CSS and scripts still reach every browser at once."""
+"""Static file addresses carry a hash of the file (?v=...): a proxy may cache them for a year (deploy/nginx.conf), and
+a new release's CSS and scripts still reach every browser at once."""
 
 from __future__ import annotations
 
