@@ -184,11 +184,24 @@ class Instance:
             return [int(pid) for pid in children.read_text().split()]
         return []
 
-    def kill_one_worker(self) -> int:
-        """SIGKILL one worker, as the out-of-memory killer or a crash would; gunicorn's master starts a new one."""
+    def kill_one_worker(self, busy_within: float = 3.0) -> tuple[int, bool]:
+        """SIGKILL one worker, as the out-of-memory killer or a crash would; gunicorn's master starts a new one.
+
+        A worker seen running (handling a request) within `busy_within` seconds is preferred, so that a request dies
+        with it. Returns its pid and whether it was running.
+        """
+        deadline = time.monotonic() + busy_within
+        while time.monotonic() < deadline:
+            for pid in self.worker_pids():
+                with contextlib.suppress(OSError):
+                    state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+                    if state == "R":
+                        os.kill(pid, signal.SIGKILL)
+                        return pid, True
+            time.sleep(0.001)
         pid = self.worker_pids()[0]
         os.kill(pid, signal.SIGKILL)
-        return pid
+        return pid, False
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

@@ -81,6 +81,8 @@ class Faults:
 
     worker_killed_at: float | None = None
     killed_pid: int | None = None
+    killed_while_running: bool | None = None
+    workers_after: int | None = None
     restart_at: float | None = None
     restart_seconds: float | None = None
     error: str | None = None
@@ -190,7 +192,7 @@ def inject_faults(
             time.sleep(0.02)
         if done.is_set():
             return
-        faults.killed_pid = running.instances[0].kill_one_worker()
+        faults.killed_pid, faults.killed_while_running = running.instances[0].kill_one_worker()
         faults.worker_killed_at = time.monotonic() - started
         while ledger.acknowledged < planned // 2 and not done.is_set():
             time.sleep(0.02)
@@ -318,6 +320,7 @@ def run(learners: int = 12, instances: int = 2, workers: int = 2) -> dict[str, A
             done.set()
             faulter.join(timeout=120)
             seconds = time.monotonic() - started
+            faults.workers_after = len(running.instances[0].worker_pids())  # the master replaced the killed one
             unfinished = sum(thread.is_alive() for thread in threads)
             checked = check_database(url, ledger, lessons)
         server = f"PostgreSQL on 127.0.0.1:{postgres.port} (private)"
@@ -364,7 +367,11 @@ def print_report(report: dict[str, Any]) -> None:
     faults = report["faults"]
     print(f"fault test: {report['setup']}; load ran {report['seconds']} s")
     if faults["worker_killed_at"] is not None:
-        print(f"  worker {faults['killed_pid']} of instance A killed (SIGKILL) at {faults['worker_killed_at']:.1f} s")
+        doing = "while on the CPU" if faults["killed_while_running"] else "while idle"
+        print(
+            f"  worker {faults['killed_pid']} of instance A killed (SIGKILL) at {faults['worker_killed_at']:.1f} s "
+            f"{doing}; instance A has {faults['workers_after']} workers again afterwards"
+        )
     if faults["restart_at"] is not None and faults["restart_seconds"] is not None:
         print(
             f"  PostgreSQL restarted (pg_ctl restart -m fast) at {faults['restart_at']:.1f} s, "
