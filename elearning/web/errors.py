@@ -79,9 +79,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(InterfaceError)
     @app.errorhandler(PoolTimeout)
     def database_unavailable(exc: Exception) -> tuple[str, int, dict[str, str]]:
-        # The database is restarting, unreachable or busy (every pooled connection in use). Nothing of this request
-        # was committed; the client may send it again. The log names the error's class only: its text may quote
-        # the statement's parameters.
+        # The database is restarting, unreachable or busy (every pooled connection in use). Unless its commit went
+        # through just before, nothing of this request was stored; sending it again is safe (learner writes are
+        # idempotent). The log names the error's class only: its text may quote the statement's parameters.
         discard_session()
         _refused(f"database unavailable ({type(getattr(exc, 'orig', None) or exc).__name__})")
         g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is logged in
