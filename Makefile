@@ -11,7 +11,7 @@ AUDIT := elearning/data/accessibility-audit.json
 export FLASK_APP := wsgi
 
 
-.PHONY: browser cluster-tools scale-test fault-test
+.PHONY: browser bench-tools cluster-tools scale-test fault-test
 .PHONY: help install setup-db run run-sso serve author test lint translations compile-translations screenshots accessibility-report bench clean xapi-send
 
 help:
@@ -24,7 +24,8 @@ help:
 	@echo "make translations  extract, update and compile the UI message catalogues"
 	@echo "make screenshots   screenshots of the main pages into docs/screenshots/ (starts the demo app itself)"
 	@echo "make accessibility-report  axe-core scan of the browser journeys' pages into $(AUDIT)"
-	@echo "make bench         run the benchmarks under bench/"
+	@echo "make bench         run the benchmarks under bench/ and write their figures into docs/performance.md"
+	@echo "                   (BENCH=web,static selects; QUICK=1 is a short smoke run into instance/bench/)"
 	@echo "make scale-test    two gunicorn instances on one PostgreSQL: sessions and writes across both"
 	@echo "make fault-test    load through two instances while a worker dies and PostgreSQL restarts; nothing lost"
 	@echo "make xapi-send     send the demo's queued xAPI statements (to files in instance/xapi-lrs/)"
@@ -84,16 +85,24 @@ browser:
 	@command -v chromium >/dev/null || { echo "Installing Chromium for the browser tests (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-# The scale-out and fault tests start their own PostgreSQL cluster (initdb, pg_ctl) and check deploy/nginx.conf with
-# nginx -t: Debian's packages, installed here when missing (the machine's running PostgreSQL is never restarted).
+# The scale-out and fault tests start their own PostgreSQL cluster (initdb, pg_ctl): Debian's server programs,
+# installed here when missing (the machine's running PostgreSQL is never restarted). tests/test_nginx_config.py checks
+# deploy/nginx.conf with the nginx that bench-tools installs.
 cluster-tools:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { \
 	  echo "Installing PostgreSQL's server programs for the fault test (apt-get)"; apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
-	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { echo "Installing nginx to check deploy/nginx.conf (apt-get)"; \
+
+# wrk (load generator) and nginx (the reverse proxy the static benchmark compares gunicorn with) from Debian; the suite
+# runs the benchmark runner's quick mode (tests/test_bench_smoke.py). Installing nginx does not start it in a container
+# whose policy-rc.d forbids starting services; elsewhere Debian starts it on port 80 (`systemctl disable --now nginx`).
+bench-tools:
+	@command -v wrk >/dev/null || { echo "Installing wrk for the benchmarks (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "Installing nginx for the benchmarks (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
-test: install browser cluster-tools
+test: install browser bench-tools cluster-tools
 	$(BIN)/python -m pytest
 
 # Two gunicorn instances on one PostgreSQL (the one of `make test`): a session on one works on the other, writes
@@ -129,12 +138,13 @@ accessibility-report: install browser
 	ELEARNING_ACCESSIBILITY_REPORT=$(AUDIT) $(BIN)/python -m pytest tests/browser -q -p no:cacheprovider -k "sqlite and not shipped"
 	@echo "written: $(AUDIT)"
 
-# wrk is Debian's load generator; the web benchmark compares the app with a bare floor in the same run.
-bench: install
-	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-	$(BIN)/python bench/content_load.py
-	$(BIN)/python bench/xapi_enqueue.py
-	$(BIN)/python bench/web_bench.py
+# Every benchmark (or those in BENCH=web,reporting,roster,static,content,xapi), one after another, through
+# bench/run_all.py, which writes their figures into docs/performance.md's generated block; QUICK=1 is a short smoke run
+# with small data whose figures go to instance/bench/performance.md instead. JSON results: instance/bench/.
+BENCH ?=
+QUICK ?=
+bench: install bench-tools
+	$(BIN)/python bench/run_all.py $(if $(BENCH),--only $(BENCH)) $(if $(filter-out 0 no false,$(QUICK)),--quick)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache

@@ -1,6 +1,6 @@
 """Time loading the content catalogue against merely reading the same files' bytes.
 
-    .venv/bin/python bench/content_load.py [ROOT] [--repeat N]
+    .venv/bin/python bench/content_load.py [ROOT] [--repeat N] [--json FILE]
 
 ROOT defaults to content/modules (or the test fixtures when that folder holds no modules). For every
 module it reports the best-of-N time of load_module (parse + validate + render + sanitise) and of reading
@@ -10,6 +10,8 @@ the module's files, and their ratio; then the same for load_catalog over the who
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import sys
 import time
@@ -55,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("root", nargs="?", type=Path, help="folder of modules (default: content/modules)")
     parser.add_argument("--repeat", type=int, default=7, help="runs per measurement; the best is kept")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     args = parser.parse_args(argv)
 
     root: Path = args.root or DEFAULT_ROOT
@@ -71,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print("-" * len(header))
     ratios: list[float] = []
+    rows: list[dict[str, object]] = []
     for module_dir in modules:
         files = _files(module_dir)
         size = _read_all(files)
@@ -81,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         status = "ok" if not errors else f"{errors} error(s): left out of the catalogue"
         ratio = load / read if read else float("inf")
         ratios.append(ratio)
+        rows.append({"module": module_dir.name, "files": len(files), "load_ms": load * 1000, "read_ms": read * 1000})
         print(
             f"{module_dir.name:<28} {len(files):>5} {size / 1024:>7.1f} {load * 1000:>9.2f} "
             f"{read * 1000:>9.3f} {ratio:>6.0f}x  {status}"
@@ -100,6 +105,17 @@ def main(argv: list[str] | None = None) -> int:
         f"per module: {load * 1000 / len(modules):.2f} ms on average; median load/read ratio "
         f"{statistics.median(ratios):.0f}x"
     )
+    if args.json:
+        report = {
+            "root": str(root),
+            "repeat": args.repeat,
+            "cores": os.cpu_count(),
+            "modules": rows,
+            "catalog": {"files": len(all_files), "load_ms": load * 1000, "read_ms": read * 1000},
+            "kept": len(catalog.modules),
+            "problems": len(catalog.problems),
+        }
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
     return 0
 
 

@@ -1,6 +1,6 @@
 """Time the learner's writes that queue an xAPI statement, with xAPI on against off, in the same run.
 
-    .venv/bin/python bench/xapi_enqueue.py [--people 300] [--rounds 5] [--databases sqlite,postgresql]
+    .venv/bin/python bench/xapi_enqueue.py [--people 300] [--rounds 5] [--databases sqlite,postgresql] [--json FILE]
 
 The web benchmark (`web_bench.py --xapi`) shows that the lesson page and "lesson done" keep their speed with xAPI
 on, but its requests rarely complete a module, so it hardly queues a statement. This one times exactly the writes
@@ -17,6 +17,8 @@ printed. On: one INSERT of the statement (about 1 KB of JSON) in the same transa
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import sys
 import tempfile
@@ -28,12 +30,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 import psycopg  # noqa: E402
+import support  # noqa: E402  (bench/support.py: the script's own folder is on the path)
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from elearning.content import load_catalog  # noqa: E402
 from elearning.db import make_engine  # noqa: E402
-from elearning.migrate import upgrade  # noqa: E402
 from elearning.models import Person  # noqa: E402
 from elearning.services import position, progress  # noqa: E402
 from elearning.services.organisations import create_unit  # noqa: E402
@@ -41,7 +43,7 @@ from elearning.services.xapi.record import enable  # noqa: E402
 from elearning.services.xapi.settings import from_config  # noqa: E402
 
 MODULE = "b-omstander"  # no assessment: the last lesson completes it
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+POSTGRES = support.DEFAULT_POSTGRES_URL
 
 
 def _time(session: Session, people: list[Person], action: object) -> float:
@@ -54,7 +56,7 @@ def _time(session: Session, people: list[Person], action: object) -> float:
 
 
 def run(url: str, people: int, rounds: int) -> dict[str, list[tuple[float, float]]]:
-    upgrade(url)
+    support.quiet_upgrade(url)
     catalog = load_catalog(REPO / "content" / "modules")
     module = catalog.modules[MODULE]
     settings = from_config(
@@ -96,7 +98,9 @@ def run(url: str, people: int, rounds: int) -> dict[str, list[tuple[float, float
     return timings
 
 
-def report(kind: str, timings: dict[str, list[tuple[float, float]]]) -> None:
+def report(kind: str, timings: dict[str, list[tuple[float, float]]]) -> list[dict[str, object]]:
+    """Print the median round per write; the same as rows for --json."""
+    rows: list[dict[str, object]] = []
     for name, pairs in timings.items():
         ratios = [on / off for off, on in pairs]
         median = statistics.median(ratios)
@@ -105,15 +109,21 @@ def report(kind: str, timings: dict[str, list[tuple[float, float]]]) -> None:
             f"{kind:<10} {name:<18} off {off * 1000:7.3f} ms  on {on * 1000:7.3f} ms  on/off {median:.2f} "
             f"(rounds {', '.join(f'{r:.2f}' for r in ratios)})"
         )
+        rows.append(
+            {"database": kind, "write": name, "off_ms": off * 1000, "on_ms": on * 1000}
+            | {"ratio": median, "ratios": ratios}
+        )
+    return rows
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=300, help="people per side and round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--postgres-url", default=POSTGRES)
-    args = parser.parse_args()
+    parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    args = parser.parse_args(argv)
     results = {}
     for kind in [d.strip() for d in args.databases.split(",") if d.strip()]:
         print(f"{kind}: {args.people} people per side, {args.rounds} rounds")
@@ -122,11 +132,10 @@ def main() -> int:
                 results[kind] = run(f"sqlite:///{Path(folder) / 'bench.db'}", args.people, args.rounds)
             continue
         name = f"elearning_bench_{uuid.uuid4().hex[:10]}"
-        libpq = make_url(args.postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
         try:
-            admin = psycopg.connect(libpq, autocommit=True, connect_timeout=5)
+            admin = psycopg.connect(support.libpq(args.postgres_url), autocommit=True, connect_timeout=5)
         except psycopg.OperationalError as exc:
-            print(f"  PostgreSQL skipped: {str(exc).strip().splitlines()[0]}")
+            support.unreachable({"unreachable": str(exc).strip().splitlines()[0]}, args.postgres_url)  # CI: fatal
             continue
         with admin:
             admin.execute(f'CREATE DATABASE "{name}"')
@@ -136,8 +145,9 @@ def main() -> int:
             finally:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print()
-    for kind, timings in results.items():
-        report(kind, timings)
+    rows = [row for kind, timings in results.items() for row in report(kind, timings)]
+    if args.json:
+        args.json.write_text(json.dumps({"cores": os.cpu_count(), "people": args.people, "results": rows}, indent=2))
     return 0
 
 

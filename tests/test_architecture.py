@@ -21,6 +21,15 @@ def test_models_import_no_flask() -> None:
     assert "flask" not in _imported_after("import elearning.models")
 
 
+def test_a_worker_loads_no_library_it_uses_only_now_and_then() -> None:
+    """Memory per worker: documents, spreadsheets and the SSO/LTI HTTP and JOSE stacks load when first used."""
+    loaded = _imported_after(
+        "from elearning import create_app; create_app({'SECRET_KEY': 'x' * 40, 'DATABASE_URL': 'sqlite://'})"
+    )
+    heavy = {"fpdf", "PIL", "openpyxl", "xlsxwriter", "requests", "urllib3", "authlib", "joserfc", "cryptography"}
+    assert not heavy & loaded
+
+
 @pytest.mark.parametrize("module", sorted(p.stem for p in (PACKAGE / "services").glob("*.py")))
 def test_services_never_touch_the_request(module: str) -> None:
     source = (PACKAGE / "services" / f"{module}.py").read_text()

@@ -53,3 +53,31 @@ def test_without_javascript_it_is_a_plain_link(live_server: str, browser: Any, w
     page.wait_for_url(f"{live_server}/leave")
     assert "e-learning" not in page.content().lower()
     context.close()
+
+
+
+
+# The focused control, when the quick exit is what shows at its centre (2.4.11: focus not obscured), else null.
+_HIDDEN_FOCUS = """(() => {
+  const element = document.activeElement;
+  if (!element || element === document.body || element.hasAttribute("data-quick-exit")) return null;
+  const r = element.getBoundingClientRect();
+  const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+  return top && top.closest("[data-quick-exit]") ? element.textContent.trim().slice(0, 40) : null;
+})()"""
+
+
+def test_the_quick_exit_never_hides_the_focused_control(live_server: str, browser: Any, world: World) -> None:
+    """WCAG 2.4.11: tabbing through a lesson that scrolls, on a laptop and on a phone, no focus is under the button."""
+    for width, height in ((1280, 300), (375, 300)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        _login(page, live_server)
+        page.goto(f"{live_server}/learn/basis/01-welkom")
+        hidden = []
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if text := page.evaluate(_HIDDEN_FOCUS):
+                hidden.append(text)
+        assert not hidden, f"{width}px wide: the quick exit hides {hidden}"
+        context.close()

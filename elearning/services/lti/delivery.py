@@ -10,15 +10,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
 from sqlalchemy.orm import Session
 
 from ...models import LtiPlatform, LtiScore
 from .claims import CLIENT_ASSERTION_TYPE, SCORE_MEDIA_TYPE, SCORE_SCOPE
 from .tool_key import ToolKey
+
+if TYPE_CHECKING:
+    import requests
 
 MAX_ATTEMPTS = 12  # with the doubling delay below: about a day and a half of trying
 FIRST_DELAY = timedelta(minutes=1)
@@ -41,6 +43,12 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _http_session() -> requests.Session:
+    import requests  # loaded by the score sender, not by every web worker
+
+    return requests.Session()
+
+
 class DeliveryError(Exception):
     """A score could not be delivered; the message is a status or an error class, never personal data."""
 
@@ -50,10 +58,12 @@ class AgsClient:
     """Talks to the LMSes: an access token per platform (client credentials with a signed JWT), then the score."""
 
     key: ToolKey
-    http: requests.Session = field(default_factory=requests.Session)
+    http: requests.Session = field(default_factory=_http_session)
     _tokens: dict[int, tuple[str, float]] = field(default_factory=dict)
 
     def _token(self, platform: LtiPlatform) -> str:
+        import requests
+
         cached = self._tokens.get(platform.id)
         if cached is not None and cached[1] > time.time():
             return cached[0]
@@ -82,6 +92,8 @@ class AgsClient:
         return token
 
     def post_score(self, platform: LtiPlatform, lineitem_url: str, payload: dict[str, Any]) -> None:
+        import requests
+
         for attempt in (1, 2):
             token = self._token(platform)
             try:

@@ -19,8 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from joserfc import jwt
-from joserfc.errors import ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -169,6 +167,9 @@ def _platform(session: Session, payload: Mapping[str, Any]) -> LtiPlatform:
 
 
 def _verified(id_token: str, platform: LtiPlatform, keys: PlatformKeys, now: datetime) -> dict[str, Any]:
+    from joserfc import jwt  # with cryptography: loaded at the first launch, not with every worker
+    from joserfc.errors import ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError
+
     try:
         try:
             token = jwt.decode(id_token, keys.get(platform.key_set_url), algorithms=["RS256"])

@@ -9,11 +9,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+if TYPE_CHECKING:
+    from joserfc.jwk import KeySet
 
 CACHE_SECONDS = 3600
 MIN_REFETCH_SECONDS = 30
@@ -25,6 +24,8 @@ class KeySetUnavailable(Exception):
 
 
 def _fetch_with_requests(url: str) -> dict[str, Any]:
+    import requests  # the HTTP and JOSE libraries load with the first launch, not with every worker
+
     response = requests.get(url, timeout=HTTP_TIMEOUT_SECONDS, headers={"Accept": "application/json"})
     response.raise_for_status()
     data: dict[str, Any] = response.json()
@@ -44,6 +45,10 @@ class PlatformKeys:
 
     def get(self, url: str, *, refresh: bool = False) -> KeySet:
         """The key set at `url`, from the cache unless it is old or `refresh` asks for a new copy."""
+        import requests
+        from joserfc.errors import JoseError
+        from joserfc.jwk import KeySet
+
         now = self._clock()
         with self._lock:
             cached = self._sets.get(url)

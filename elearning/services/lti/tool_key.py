@@ -12,10 +12,10 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from joserfc import jwt
-from joserfc.jwk import RSAKey
+if TYPE_CHECKING:  # joserfc (with cryptography) loads when a key is first used, not with every worker
+    from joserfc.jwk import RSAKey
 
 ALGORITHM = "RS256"
 KEY_BITS = 2048
@@ -39,6 +39,8 @@ class ToolKey:
         return {"keys": [public]}
 
     def sign(self, claims: dict[str, Any]) -> str:
+        from joserfc import jwt
+
         return jwt.encode({"alg": ALGORITHM, "kid": self.kid, "typ": "JWT"}, claims, self.key)
 
     def client_assertion(self, client_id: str, audience: str, now: float | None = None) -> str:
@@ -62,6 +64,8 @@ def load(path: Path) -> ToolKey | None:
         pem = path.read_bytes()
     except FileNotFoundError:
         return None
+    from joserfc.jwk import RSAKey
+
     return ToolKey(RSAKey.import_key(pem))
 
 
@@ -72,6 +76,8 @@ def generate(path: Path, *, replace: bool = False) -> ToolKey:
         if existing is None:  # exists, so load found it; a race with a deletion lands here
             raise FileNotFoundError(path)
         return existing
+    from joserfc.jwk import RSAKey
+
     key = RSAKey.generate_key(KEY_BITS, private=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".tmp")

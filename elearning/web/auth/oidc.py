@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
 EXTENSION = "oidc_client"
@@ -22,6 +21,8 @@ def register(app: Flask) -> None:
     issuer = app.config["OIDC_ISSUER"]
     if not issuer:
         return
+    from authlib.integrations.flask_client import OAuth  # with its JOSE stack, only when single sign-on is set up
+
     # Authlib logs the PKCE verifier at DEBUG: keep its loggers at INFO so that no secret reaches a log.
     logging.getLogger("authlib").setLevel(max(logging.INFO, logging.getLogger("authlib").level))
     oauth = OAuth(app)

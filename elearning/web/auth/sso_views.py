@@ -11,12 +11,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import requests
-from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 from werkzeug.wrappers.response import Response
 
 from ...db import get_session
@@ -96,6 +93,8 @@ def sso_start() -> Response | tuple[str, int]:
 
 def _issuer(sso: Any) -> str:
     """The issuer as the discovery document spells it (read once per process), or the reason it cannot be used."""
+    import requests  # the HTTP and JOSE libraries load with the first single sign-on, not with every worker
+
     try:
         metadata = sso.load_server_metadata()
     except (requests.RequestException, ValueError):
@@ -117,6 +116,10 @@ def _claims_options(issuer: str) -> dict[str, dict[str, object]]:
 
 def _token_claims(sso: Any) -> dict[str, object] | str:
     """The verified ID token's claims, or the reason why there are none."""
+    import requests
+    from authlib.integrations.base_client import MismatchingStateError, OAuthError
+    from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
+
     issuer = _issuer(sso)
     if issuer in PROBLEMS:
         return issuer
