@@ -13,9 +13,7 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess  # starts gunicorn and PostgreSQL's own tools, never through a shell  # nosec B404
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -26,25 +24,13 @@ import psycopg
 import requests
 from sqlalchemy.engine import make_url
 
+from bench.support import GUNICORN_CONFIG, HOST, free_port, gunicorn_path, libpq, no_control_socket, stop_gunicorn
+
 REPO = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-GUNICORN_CONFIG = REPO / "deploy" / "gunicorn.conf.py"
 LEARNER_PASSWORD = "cluster-test-wachtwoord-2026"  # noqa: S105 - throwaway test accounts on loopback  # nosec B105
 DEFAULT_POSTGRES_URL = os.environ.get(
     "ELEARNING_CLUSTER_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def libpq(url: str) -> str:
-    """A SQLAlchemy PostgreSQL URL as psycopg takes it."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def server_tool(name: str) -> str:
@@ -218,16 +204,7 @@ class Instance:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self) -> None:
-        """SIGTERM to the master (it stops its workers); SIGKILL to its process group if it lingers."""
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        stop_gunicorn(self.process)
 
 
 @dataclass
@@ -239,18 +216,6 @@ class Cluster:
     instances: list[Instance] = field(default_factory=list)
 
 
-def _gunicorn() -> str:
-    beside = Path(sys.executable).parent / "gunicorn"
-    return str(beside) if beside.exists() else _tool_path("gunicorn")
-
-
-def _no_control_socket(gunicorn: str) -> list[str]:
-    """gunicorn 24+ opens a control socket at one fixed path per user; two masters at once would share it."""
-    help_command = [gunicorn, "--help"]
-    usage = subprocess.run(help_command, capture_output=True, text=True, check=False)  # noqa: S603 - ours  # nosec B603
-    return ["--no-control-socket"] if "--no-control-socket" in usage.stdout else []
-
-
 @contextlib.contextmanager
 def cluster(
     database_url: str, instances: int = 2, workers: int = 2, settings: dict[str, str] | None = None
@@ -260,8 +225,8 @@ def cluster(
     deploys (as in production)."""
     folder = Path(tempfile.mkdtemp(prefix="elearning-cluster-"))
     running = Cluster(database_url, secrets.token_hex(32))
-    gunicorn = _gunicorn()
-    extra = _no_control_socket(gunicorn)
+    gunicorn = gunicorn_path()
+    extra = no_control_socket()
     try:
         for number in range(instances):
             name = "ABCDEFGH"[number]
