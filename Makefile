@@ -11,7 +11,7 @@ AUDIT := elearning/data/accessibility-audit.json
 export FLASK_APP := wsgi
 
 
-.PHONY: browser bench-tools
+.PHONY: browser bench-tools cluster-tools scale-test fault-test
 .PHONY: help install setup-db run run-sso serve author test lint translations compile-translations screenshots accessibility-report bench clean xapi-send
 
 help:
@@ -26,6 +26,8 @@ help:
 	@echo "make accessibility-report  axe-core scan of the browser journeys' pages into $(AUDIT)"
 	@echo "make bench         run the benchmarks under bench/ and write their figures into docs/performance.md"
 	@echo "                   (BENCH=web,static selects; QUICK=1 is a short smoke run into instance/bench/)"
+	@echo "make scale-test    two gunicorn instances on one PostgreSQL: sessions and writes across both"
+	@echo "make fault-test    load through two instances while a worker dies and PostgreSQL restarts; nothing lost"
 	@echo "make xapi-send     send the demo's queued xAPI statements (to files in instance/xapi-lrs/)"
 
 $(BIN)/python:
@@ -83,6 +85,14 @@ browser:
 	@command -v chromium >/dev/null || { echo "Installing Chromium for the browser tests (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The scale-out and fault tests start their own PostgreSQL cluster (initdb, pg_ctl): Debian's server programs,
+# installed here when missing (the machine's running PostgreSQL is never restarted). tests/test_nginx_config.py checks
+# deploy/nginx.conf with the nginx that bench-tools installs.
+cluster-tools:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { \
+	  echo "Installing PostgreSQL's server programs for the fault test (apt-get)"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
 # wrk (load generator) and nginx (the reverse proxy the static benchmark compares gunicorn with) from Debian; the suite
 # runs the benchmark runner's quick mode (tests/test_bench_smoke.py). Installing nginx does not start it in a container
 # whose policy-rc.d forbids starting services; elsewhere Debian starts it on port 80 (`systemctl disable --now nginx`).
@@ -92,8 +102,17 @@ bench-tools:
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "Installing nginx for the benchmarks (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
-test: install browser bench-tools
+test: install browser bench-tools cluster-tools
 	$(BIN)/python -m pytest
+
+# Two gunicorn instances on one PostgreSQL (the one of `make test`): a session on one works on the other, writes
+# through both are consistent.
+scale-test: install cluster-tools
+	$(BIN)/python -m pytest -v -p no:cacheprovider tests/test_scale_out.py
+
+# Learners through two instances while a worker is killed and a private PostgreSQL restarts; prints the counts.
+fault-test: install cluster-tools
+	$(BIN)/python -m scripts.fault_test
 
 # Lint is apart from `make test` (and CI's run): tests/test_lint.py runs the same three checks inside the suite.
 lint: install

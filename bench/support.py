@@ -278,6 +278,19 @@ def no_control_socket() -> list[str]:
     return ["--no-control-socket"] if "--no-control-socket" in usage else []
 
 
+def stop_gunicorn(process: subprocess.Popen[Any]) -> None:
+    """SIGTERM to a gunicorn master (it stops its workers); SIGKILL to its process group if it lingers."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
 class Server:
     """One gunicorn with deploy/gunicorn.conf.py on a free loopback port; its output goes to a log file."""
 
@@ -330,16 +343,7 @@ class Server:
         return "\n".join(self.log_text().splitlines()[-lines:])
 
     def stop(self) -> None:
-        """SIGTERM to our gunicorn master (it stops its workers); SIGKILL to its process group if it lingers."""
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+        stop_gunicorn(self.process)
         self._log.close()
 
 

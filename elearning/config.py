@@ -56,6 +56,16 @@ def from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "LANGUAGES": ("nl", "en"),
         "CHECK_DATABASE_ON_START": _bool(env.get("ELEARNING_CHECK_DATABASE"), True),
+        # PostgreSQL connection pool per worker process (docs/operations.md#connection-pool): connections kept open,
+        # extra ones allowed under load, seconds a request waits for a free one before it gets 503, seconds to wait
+        # for the server to accept a connection, seconds after which a connection is replaced, and whether psycopg
+        # may prepare statements on the server (off behind a PgBouncer older than 1.21 in transaction mode).
+        "DB_POOL_SIZE": int(env.get("ELEARNING_DB_POOL_SIZE", "5")),
+        "DB_MAX_OVERFLOW": int(env.get("ELEARNING_DB_MAX_OVERFLOW", "10")),
+        "DB_POOL_TIMEOUT": float(env.get("ELEARNING_DB_POOL_TIMEOUT", "10")),
+        "DB_CONNECT_TIMEOUT": int(env.get("ELEARNING_DB_CONNECT_TIMEOUT", "5")),
+        "DB_POOL_RECYCLE": int(env.get("ELEARNING_DB_POOL_RECYCLE", "1800")),
+        "DB_PREPARED_STATEMENTS": _bool(env.get("ELEARNING_DB_PREPARED_STATEMENTS"), True),
         "SESSION_COOKIE_NAME": "__Host-session" if secure_cookies else "session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -211,6 +221,11 @@ def check_production(config: Mapping[str, Any]) -> None:
                 "write YYYY-MM-DD"
             ) from None
     _check_xapi(config)
+    for name in ("DB_POOL_SIZE", "DB_POOL_TIMEOUT", "DB_CONNECT_TIMEOUT", "DB_POOL_RECYCLE"):
+        if float(config[name]) <= 0:
+            raise StartupError(f"ELEARNING_{name} must be more than 0, not {config[name]!r}")
+    if int(config["DB_MAX_OVERFLOW"]) < 0:
+        raise StartupError("ELEARNING_DB_MAX_OVERFLOW must be 0 or more (extra connections under load)")
     if int(config["TRUSTED_PROXIES"]) < 0:
         raise StartupError("ELEARNING_TRUSTED_PROXIES must be 0 or more (the number of proxies in front of the app)")
     if config["ENV_NAME"] != "production":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -14,8 +17,36 @@ from .config import StartupError, safe_url
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-def make_engine(url: str, journal_mode: str = "WAL") -> Engine:
-    """An engine tuned for the database behind `url`."""
+@dataclass(frozen=True)
+class PoolSettings:
+    """The PostgreSQL connection pool of one worker process (ELEARNING_DB_*; docs/operations.md)."""
+
+    size: int = 5
+    max_overflow: int = 10
+    timeout: float = 10.0
+    connect_timeout: int = 5
+    recycle: int = 1800
+    prepared_statements: bool = True
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> PoolSettings:
+        return cls(
+            size=int(config["DB_POOL_SIZE"]),
+            max_overflow=int(config["DB_MAX_OVERFLOW"]),
+            timeout=float(config["DB_POOL_TIMEOUT"]),
+            connect_timeout=int(config["DB_CONNECT_TIMEOUT"]),
+            recycle=int(config["DB_POOL_RECYCLE"]),
+            prepared_statements=bool(config["DB_PREPARED_STATEMENTS"]),
+        )
+
+
+def make_engine(url: str, journal_mode: str = "WAL", pool: PoolSettings | None = None) -> Engine:
+    """An engine tuned for the database behind `url`.
+
+    On PostgreSQL every connection is tested before use (pool_pre_ping), so that the first request after a database
+    restart gets a fresh connection instead of an error; a connection attempt gives up after connect_timeout seconds
+    and a request waiting for a free connection after pool.timeout, so that nothing hangs while the database is away.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
@@ -29,7 +60,19 @@ def make_engine(url: str, journal_mode: str = "WAL") -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    pool = pool or PoolSettings()
+    connect_args: dict[str, Any] = {"connect_timeout": pool.connect_timeout}
+    if not pool.prepared_statements:
+        connect_args["prepare_threshold"] = None  # psycopg: never prepare on the server (PgBouncer before 1.21)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool.size,
+        max_overflow=pool.max_overflow,
+        pool_timeout=pool.timeout,
+        pool_recycle=pool.recycle,
+        connect_args=connect_args,
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -39,7 +82,7 @@ def init_app(app: Flask) -> None:
         from pathlib import Path
 
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url, app.config["SQLITE_JOURNAL_MODE"])
+    engine = make_engine(url, app.config["SQLITE_JOURNAL_MODE"], PoolSettings.from_config(app.config))
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
     if app.config["CHECK_DATABASE_ON_START"]:
@@ -63,6 +106,12 @@ def get_session() -> Session:
         g.db_session = current_app.extensions["db_sessionmaker"]()
     session: Session = g.db_session
     return session
+
+
+def discard_session() -> None:
+    """Close the request's session now (after a lost connection), so that nothing later in the request reuses it."""
+    with suppress(SQLAlchemyError):  # a rollback on a dead connection fails: the pool has discarded that connection
+        _close_session(None)
 
 
 def _close_session(_exc: BaseException | None) -> None:

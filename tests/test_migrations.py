@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from elearning.migrate import alembic_config, downgrade, upgrade
 from elearning.models import Base
@@ -51,3 +53,26 @@ def test_upgrade_downgrade_upgrade_and_no_diff(empty_database: str) -> None:
     upgrade(empty_database)
     assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_two_servers_upgrading_at_once_apply_each_migration_once() -> None:
+    """Several app servers deploying at once: the advisory lock in migrations/env.py lets one migrate, one wait."""
+    for url in postgres_database():
+        script = "import sys; from elearning.migrate import upgrade; upgrade(sys.argv[1])"
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "-c", script, url], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            )
+            for _ in range(2)
+        ]
+        outputs = [run.communicate(timeout=300)[0] for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], outputs
+        first = ScriptDirectory.from_config(alembic_config(url)).get_base()
+        applied = sum(output.count(f"Running upgrade  -> {first}") for output in outputs)
+        assert applied == 1, outputs
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        engine.dispose()
+        head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+        assert versions == [head]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import errors, https_only, security_headers, sessions, templating
+from . import errors, https_only, security_headers, sessions, static_versions, templating
 from .admin import lti_views as admin_lti_views  # noqa: F401 - registers the LTI registration pages on admin.bp
 from .admin.views import bp as admin_bp
 from .assignments.views import bp as assignments_bp
@@ -48,5 +48,6 @@ def register_web(app: Flask) -> None:
     security_headers.register(app)
     sessions.register(app)
     templating.register(app)
+    static_versions.register(app)
     oidc.register(app)
     lti_views.register(app)

@@ -10,12 +10,18 @@ import secrets
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..db import discard_session
+from ..extensions import login_manager
 from ..i18n import _
 from ..services.errors import Forbidden, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
+# Seconds a client is asked to wait after the database was unreachable: about as long as a PostgreSQL restart takes.
+RETRY_AFTER_SECONDS = 5
 
 
 def _page(status: int, title: str, message: str, reference: str | None = None) -> tuple[str, int]:
@@ -68,6 +74,26 @@ def register(app: Flask) -> None:
     def invalid(exc: InvalidInput) -> tuple[str, int]:
         _refused("input refused")  # not the message: it may repeat what was typed
         return _page(400, _("That did not work"), str(exc))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(exc: Exception) -> tuple[str, int, dict[str, str]]:
+        # The database is restarting, unreachable or busy (every pooled connection in use). Unless its commit went
+        # through just before, nothing of this request was stored; sending it again is safe (learner writes are
+        # idempotent). The log names the error's class only: its text may quote the statement's parameters.
+        discard_session()
+        _refused(f"database unavailable ({type(getattr(exc, 'orig', None) or exc).__name__})")
+        g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is logged in
+        page, status = _page(
+            503,
+            _("Temporarily unavailable"),
+            _(
+                "The service cannot reach its database at the moment, so your last step may not have been saved. "
+                "Wait a few seconds and try again: doing it again is safe."
+            ),
+        )
+        return page, status, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
 
     @app.errorhandler(InternalServerError)
     def crashed(_exc: InternalServerError) -> tuple[str, int]:

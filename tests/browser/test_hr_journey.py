@@ -106,8 +106,11 @@ def test_hr_imports_a_roster_and_reports_on_completion(
         person = db.scalar(select(Person).where(Person.employee_number == employee))
         assert person is not None and person.active
         version = app.extensions["catalog"].get().module(MODULE).version
-        db.add(ModuleCompletion(person_id=person.id, module_slug=MODULE, content_version=version,
-                                completed_at=datetime.now(UTC)))
+        db.add(
+            ModuleCompletion(
+                person_id=person.id, module_slug=MODULE, content_version=version, completed_at=datetime.now(UTC)
+            )
+        )
     db.commit()
     enrolments.sync(db, app.extensions["catalog"].get(), date.today(), now=datetime.now(UTC))
     db.commit()
