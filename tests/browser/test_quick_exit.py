@@ -55,8 +55,6 @@ def test_without_javascript_it_is_a_plain_link(live_server: str, browser: Any, w
     context.close()
 
 
-
-
 # The focused control, when the quick exit is what shows at its centre (2.4.11: focus not obscured), else null.
 _HIDDEN_FOCUS = """(() => {
   const element = document.activeElement;
