@@ -53,11 +53,18 @@ def click(page: Page, selector: str) -> None:
         page.click(selector)
 
 
+def skip_effect_questions(page: Page) -> None:
+    """A module's first lesson offers its anonymous "before you start" questions first: skip them, as a learner may."""
+    if page.locator("form.effect-form button[name=skip]").count():
+        click(page, "form.effect-form button[name=skip]")
+
+
 def learner(page: Page, base: str) -> None:
     """The employee: dashboard, a lesson and its knowledge check, a scenario, an assessment, a certificate."""
     login(page, base, "medewerker@example.org")
     shoot(page, "dashboard")
     page.goto(f"{base}/learn/a-herkennen/01-wat-is-ongewenst-gedrag")
+    skip_effect_questions(page)
     shoot(page, "lesson-top", full_page=False)
     page.click("form[action*='/check/'] input[type=radio] >> nth=0")
     click(page, "form[action*='/check/'] button[type=submit] >> nth=0")
@@ -85,6 +92,7 @@ def certificate(page: Page, base: str) -> None:
     lessons = page.locator("ol.lesson-list a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     for href in lessons:
         page.goto(f"{base}{href}")
+        skip_effect_questions(page)
         click(page, ".lesson-footer button[type=submit]")
     page.goto(f"{base}/learn/b-omstander/")
     pdftoppm = shutil.which("pdftoppm")
