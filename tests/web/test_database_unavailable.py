@@ -99,11 +99,8 @@ def test_a_form_post_while_the_database_is_away_gets_503(
     assert response.headers["Retry-After"] == "5"
 
 
-@pytest.fixture
-def postgres_app(app: Flask, database_url: str) -> Flask:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL only: SQLite has no server connections to lose")
-    return app
+# PostgreSQL only, and not skipped on SQLite: the session's database fixture is asked for its PostgreSQL side alone.
+postgres_only = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
 def _terminate_connections(database_url: str) -> int:
@@ -117,9 +114,11 @@ def _terminate_connections(database_url: str) -> int:
     return len(rows)
 
 
+@postgres_only
 def test_the_first_request_after_the_database_dropped_its_connections_works(
-    postgres_app: Flask, client: FlaskClient, world: World, database_url: str
+    client: FlaskClient, world: World, database_url: str
 ) -> None:
+    """SQLite has no server connections to lose; PostgreSQL closes them all when it restarts."""
     login(client, "employee@example.org")
     assert client.get("/learn/").status_code == 200  # a pooled connection now exists
     assert _terminate_connections(database_url) >= 1
@@ -129,11 +128,11 @@ def test_the_first_request_after_the_database_dropped_its_connections_works(
     assert done.status_code == 200
 
 
+@postgres_only
 def test_every_connection_busy_gives_503_after_the_pool_timeout(
     database_url: str, tmp_path: Path, db: object, world: World
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("PostgreSQL only: the SQLite engine has no pool limit")
+    """The SQLite engine has no pool limit; PostgreSQL's pool has one per worker."""
     app = create_app(
         {
             "TESTING": True,
