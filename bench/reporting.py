@@ -14,8 +14,9 @@
      and as of 90 days ago (the slower history path);
    - export: GET /hr/people.csv?history=1 for the whole ministry through the app (Flask test client, a session
      minted as the admin), reading the streamed body to the end: every duty with its earlier cycles;
-   - floor: the export's own SELECT (compiled with literal values) through a raw DB-API cursor (a server-side
-     cursor on PostgreSQL), every row written with the csv module to /dev/null.
+   - floor: the export's own SELECT, ORDER BY included (`people.export_query`, compiled with literal values),
+     through a raw DB-API cursor (a server-side cursor on PostgreSQL), every row written with the csv module to
+     /dev/null.
 3. Prints seconds, rows and peak RSS, with the targets: roll-up <= 0.5 s, export <= 1.5 x the floor, export
    process peak RSS < 100 MB. Exit 1 when a target is missed or the export and the floor disagree on the rows.
 """
@@ -444,15 +445,16 @@ def child_raw(url: str, folder: str, admin_id: int) -> dict[str, Any]:
     from elearning.catalog import current_catalog
     from elearning.models import Person
     from elearning.services.reporting import ReportFilters, report_scope
-    from elearning.services.reporting.people import duties_query
+    from elearning.services.reporting.people import export_query
+    from elearning.web.hr.tables import duty_words
 
     app = _app(url, folder)
     engine = app.extensions["db_engine"]
-    with app.app_context(), Session(engine) as session:
+    with app.test_request_context("/hr/people.csv?history=1"), Session(engine) as session:  # the export's language
         filters = ReportFilters(history=True)
         scope = report_scope(session, session.get(Person, admin_id), filters)
-        query = duties_query(session, scope, filters, TODAY, statuses=None)
-        assert query is not None and current_catalog()
+        query = export_query(session, scope, filters, TODAY, duty_words(current_catalog(), "nl"))
+        assert query is not None
         sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
     raw = engine.raw_connection()
     started = time.perf_counter()

@@ -112,9 +112,15 @@ def discard_session() -> None:
     """Close the request's session now (after a lost connection), so that nothing later in the request reuses it."""
     with suppress(SQLAlchemyError):  # a rollback on a dead connection fails: the pool has discarded that connection
         _close_session(None)
+    g.pop("db_session", None)
 
 
 def _close_session(_exc: BaseException | None) -> None:
-    session: Session | None = g.pop("db_session", None)
+    """Roll back what the view did not commit and give the connection back to the pool.
+
+    The session stays in `g`: a streamed response (`stream_with_context`) reads on with it after the view, which
+    takes a connection again, and the teardown that runs when the stream ends closes it once more.
+    """
+    session: Session | None = g.get("db_session")
     if session is not None:
         session.close()  # rolls back whatever the view did not commit (the pool resets the connection once)

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.expression import ColumnElement, Subquery
 
 from ..content import Catalog
 from ..i18n import _l
@@ -44,6 +44,11 @@ def active_at(person_id: Any, module_slug: Any, day: date, moment: datetime) -> 
         )
         .exists()
     )
+
+
+def exempted_pairs(day: date, moment: datetime) -> Subquery:
+    """(person_id, module_slug) once per exemption that applied at the end of `day`: a report joins it, outer."""
+    return select(Exemption.person_id, Exemption.module_slug).where(applying(day, moment)).distinct().subquery()
 
 
 def applying(day: date, moment: datetime) -> ColumnElement[bool]:

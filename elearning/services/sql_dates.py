@@ -108,3 +108,23 @@ def _days_since_sqlite(element: days_since, compiler: SQLCompiler, **kw: Any) ->
 def _days_since_postgresql(element: days_since, compiler: SQLCompiler, **kw: Any) -> str:
     moment, day = _args(compiler, element, **kw)
     return f"(CAST(timezone('UTC', {moment}) AS DATE) - CAST({day} AS DATE))"
+
+
+class days_between(FunctionElement[Any]):
+    """`days_between(later, earlier)`: whole days from the date `earlier` to the date `later` (days overdue)."""
+
+    type = Integer()
+    name = "days_between"
+    inherit_cache = True
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = _args(compiler, element, **kw)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = _args(compiler, element, **kw)
+    return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"

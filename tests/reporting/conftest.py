@@ -12,6 +12,7 @@ from elearning.content import Catalog, load_catalog
 from elearning.models import Assignment, OrganisationUnit, Person, Role, RoleGrant
 from elearning.services import enrolments, progress
 from elearning.services.organisations import create_unit
+from elearning.services.reporting import STATUSES, DutyWords
 
 from ..conftest import TEST_CONTENT
 
@@ -21,6 +22,8 @@ ON_TIME = datetime(2026, 2, 10, 10, 0, tzinfo=UTC)
 LATE = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
 STARTED = datetime(2026, 2, 20, 10, 0, tzinfo=UTC)
 TODAY = date(2026, 4, 1)
+# Person-level lines with the status codes as their names, for tests of the service without a language.
+CODES = DutyWords(modules={}, statuses={s: s for s in STATUSES}, yes="yes", no="no", passed="passed", failed="failed")
 
 
 @dataclass

@@ -17,7 +17,7 @@ from elearning.services.reporting.rollup import direct_counts, roll_up
 from elearning.services.reporting.scope import tree_units
 from elearning.services.reporting.suppression import Counts
 
-from .conftest import TODAY, Ministry
+from .conftest import CODES, TODAY, Ministry
 
 EXEMPTED_ON = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
 
@@ -84,11 +84,12 @@ def test_a_revoked_or_ended_exemption_counts_again(db: Session, exempted: Minist
 
 def test_the_exempted_are_not_on_the_follow_up_list(db: Session, exempted: Ministry) -> None:
     scope = report_scope(db, exempted.hr_min, ReportFilters(unit_id=exempted.a1.id))
-    page = outstanding(db, scope, ReportFilters(unit_id=exempted.a1.id), TODAY)
-    assert page.total == 3 and "Aone011" not in {p.employee_number for p in page.people}
-    listed = outstanding(db, scope, ReportFilters(unit_id=exempted.a1.id, status="exempted"), TODAY)
-    assert {p.employee_number for p in listed.people} == {"Aone000", "Aone011"}
-    assert {p.status for p in listed.people} == {"exempted"}
+    page = outstanding(db, scope, ReportFilters(unit_id=exempted.a1.id), TODAY, CODES)
+    assert page.total == 3 and "Aone011" not in {line[0] for line in page.lines}
+    listed = outstanding(db, scope, ReportFilters(unit_id=exempted.a1.id, status="exempted"), TODAY, CODES)
+    assert {line[0] for line in listed.lines} == {"Aone000", "Aone011"}
+    assert {line[7] for line in listed.lines} == {"exempted"}
+    assert {line[13] for line in listed.lines} == {0}, "the exempted are not overdue"
 
 
 def test_hr_exempts_within_its_scope_only_and_with_a_category(db: Session, ministry: Ministry) -> None:

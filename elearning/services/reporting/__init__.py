@@ -5,7 +5,7 @@ path; small groups are suppressed before anything leaves the service (`suppressi
 """
 
 from .filters import AUDIENCES, STATUSES, ReportFilters, parse_filters
-from .people import PAGE_SIZE, PeoplePage, PersonDuty, every_duty, outstanding
+from .people import PAGE_SIZE, DutyWords, PeoplePage, every_duty, outstanding
 from .quality import Quality, module_quality
 from .rollup import CompletionTable, Figure, ModuleTable, Row, completion_table
 from .scope import ReportScope, report_scope
@@ -17,12 +17,12 @@ __all__ = [
     "PAGE_SIZE",
     "STATUSES",
     "CompletionTable",
+    "DutyWords",
     "Figure",
     "Hidden",
     "ModuleTable",
     "Part",
     "PeoplePage",
-    "PersonDuty",
     "Quality",
     "ReportFilters",
     "ReportScope",

@@ -10,6 +10,7 @@ otherwise it is *not yet due*. Documented in docs/reporting.md.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -34,13 +35,13 @@ class DutyState:
     overdue: ColumnElement[bool]
     not_yet_due: ColumnElement[bool]
 
-    def status(self) -> ColumnElement[str]:
-        """completed, overdue, in_progress (started, not yet due) or not_started (not yet due)."""
+    def status(self, names: Mapping[str, str]) -> ColumnElement[str]:
+        """The name of completed, overdue, in_progress (started, not yet due) or not_started (not yet due)."""
         return case(
-            (self.completed, literal("completed")),
-            (self.overdue, literal("overdue")),
-            (self.started, literal("in_progress")),
-            else_=literal("not_started"),
+            (self.completed, literal(names["completed"])),
+            (self.overdue, literal(names["overdue"])),
+            (self.started, literal(names["in_progress"])),
+            else_=literal(names["not_started"]),
         )
 
 
@@ -56,10 +57,15 @@ def duty_state(row: Any, day: date, moment: datetime, *, now: bool) -> DutyState
             or_(row.superseded_at.is_(None), row.superseded_at >= moment),
             row.is_primary.is_(True),
         )
-    completed_before = and_(row.completed_at.is_not(None), row.completed_at < moment)
+    if now:  # everything recorded so far happened before the end of today: no timestamp to compare per row
+        completed_before: ColumnElement[bool] = row.completed_at.is_not(None)
+        started_before: ColumnElement[bool] = row.started_at.is_not(None)
+    else:
+        completed_before = and_(row.completed_at.is_not(None), row.completed_at < moment)
+        started_before = and_(row.started_at.is_not(None), row.started_at < moment)
     repeat_still_valid = and_(row.cycle > 0, row.due_on >= day, ~completed_before)
     completed = or_(completed_before, repeat_still_valid)
-    started = or_(completed, and_(row.started_at.is_not(None), row.started_at < moment))
+    started = or_(completed, started_before)
     on_time = or_(and_(completed_before, utc_date(row.completed_at) <= row.due_on), repeat_still_valid)
     return DutyState(
         in_effect=in_effect,

@@ -7,13 +7,18 @@ import io
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_576
-CSV_CHUNK_ROWS = 5_000
+CSV_CHUNK_ROWS = 1_000  # about 120 KiB of text per chunk
 Cell = str | int | float | date | datetime | None
+
+
+def generated_at(moment: datetime) -> str:
+    """When a download was made, in UTC; without Babel's locale data (megabytes in a worker that streams a file)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def neutralise(value: Cell) -> Cell:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 
 from ...content import Catalog
 from ...i18n import _
 from ...services.reporting.departmental import DepartmentalReport
-from ...services.reporting.exports import Cell, neutralise
+from ...services.reporting.exports import Cell, generated_at, neutralise
 from ...services.reporting.summary import Summary, Table
 from .tables import figure, module_title
 
@@ -21,7 +21,7 @@ def summary(report: DepartmentalReport, catalog: Catalog, lang: str) -> Summary:
         (_("Unit"), f"{unit.name} ({unit.code})"),
         (_("Period"), period),
         (_("Completion as of"), format_date(report.day, "long")),
-        (_("Generated"), format_datetime(datetime.now(UTC), "yyyy-MM-dd HH:mm zzz")),
+        (_("Generated"), generated_at(datetime.now(UTC))),
     ]
     return Summary(
         title=_("Departmental report: %(unit)s", unit=unit.name),

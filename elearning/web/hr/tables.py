@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import astuple
-from datetime import date
-from typing import Any
-
 from ...content import Catalog
 from ...i18n import _
-from ...services.reporting import CompletionTable, Figure, Hidden, Part, PersonDuty, Row
-from ...services.reporting.exports import FORMULA_STARTS, Cell, neutralise
+from ...services.reporting import CompletionTable, DutyWords, Figure, Hidden, Part, Row
+from ...services.reporting.exports import Cell, neutralise
 
 COUNT_COLUMNS = ("assigned", "started", "completed", "on_time", "overdue", "not_yet_due", "exempted")
 
@@ -97,57 +92,13 @@ def people_header(history: bool) -> list[str]:
     return [*header, _("In effect")] if history else header
 
 
-def people_rows(
-    duties: Iterable[PersonDuty | tuple[Any, ...]], catalog: Catalog, lang: str, day: date, history: bool
-) -> Iterator[list[Cell]]:
-    """A line per duty, text neutralised against formulas; takes PersonDuty values or the export's raw rows.
-
-    Written out per field rather than through `neutralise`: at millions of rows a function call per cell is most of
-    an export's time.
-    """
-    titles = {slug: str(neutralise(module_title(catalog, slug, lang))) for slug in catalog.modules}
-    statuses = status_labels()
-    yes, no = _("yes"), _("no")
-    results = {"passed": _("passed"), "failed": _("failed"), None: ""}
-    risky = frozenset(FORMULA_STARTS)
-    for duty in duties:
-        (
-            number,
-            name,
-            unit_code,
-            unit_name,
-            module,
-            cycle,
-            due_on,
-            status,
-            started,
-            completed,
-            on_time,
-            version,
-            assessment,
-            in_effect,
-        ) = astuple(duty) if isinstance(duty, PersonDuty) else duty
-        number = number or ""
-        if isinstance(due_on, str):  # the export's text dates
-            overdue = (day - date.fromisoformat(due_on)).days if status == "overdue" else 0
-        else:
-            overdue = (day - due_on).days if status == "overdue" else 0
-        line: list[Cell] = [
-            "'" + number if number[:1] in risky else number,
-            "'" + name if name[:1] in risky else name,
-            "'" + unit_code if unit_code[:1] in risky else unit_code,
-            "'" + unit_name if unit_name[:1] in risky else unit_name,
-            titles.get(module, module),
-            cycle + 1,
-            due_on,
-            statuses.get(status, status),
-            started,
-            completed,
-            (yes if on_time else no) if status == "completed" else "",
-            version or "",  # a content hash
-            results.get(assessment, ""),
-            overdue,
-        ]
-        if history:
-            line.append(yes if in_effect else no)
-        yield line
+def duty_words(catalog: Catalog, lang: str) -> DutyWords:
+    """The words of the person-level lines; the database writes them into the cells."""
+    return DutyWords(
+        modules={slug: module_title(catalog, slug, lang) for slug in catalog.modules},
+        statuses=status_labels(),
+        yes=_("yes"),
+        no=_("no"),
+        passed=_("passed"),
+        failed=_("failed"),
+    )

@@ -7,12 +7,11 @@ Every view and download is written to the audit log; the reporting services deci
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, stream_with_context
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from ...catalog import current_catalog
@@ -23,7 +22,7 @@ from ...services.errors import InvalidInput, NotFound
 from ...services.reporting.audit import record_report
 from ...services.reporting.departmental import DepartmentalReport, departmental_report
 from ...services.reporting.departmental import parse_query as parse_departmental
-from ...services.reporting.exports import csv_stream, file_chunks, xlsx_file
+from ...services.reporting.exports import Cell, csv_stream, file_chunks, generated_at, xlsx_file
 from ...services.reporting.period import Period, last_calendar_year
 from ...services.reporting.quality import module_quality
 from ...services.reporting.summary import Summary
@@ -86,7 +85,7 @@ def _about(
         about.append((_("Status"), tables.status_labels()[filters.status]))
     if filters.due_from or filters.due_to:
         about.append((_("Due date"), f"{filters.due_from or '…'} – {filters.due_to or '…'}"))
-    about.append((_("Generated"), format_datetime(datetime.now(UTC), "yyyy-MM-dd HH:mm zzz")))
+    about.append((_("Generated"), generated_at(datetime.now(UTC))))
     about.append(
         (
             _("Small groups"),
@@ -100,7 +99,7 @@ def _about(
 
 
 def _download(
-    name: str, fmt: str, about: list[tuple[str, str]], header: list[str], rows: Iterator[list[Any]]
+    name: str, fmt: str, about: list[tuple[str, str]], header: list[str], rows: Iterable[Sequence[Cell]]
 ) -> Response:
     filename = f"{name}-{date.today().isoformat()}.{fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
@@ -171,13 +170,13 @@ def people() -> str:
     """People in scope who have not completed a module assigned to them, most overdue first."""
     filters = _filters()
     scope = _scope(filters)
-    page = reporting.outstanding(get_session(), scope, filters, date.today(), _page_number())
+    words = tables.duty_words(current_catalog(), _lang())
+    page = reporting.outstanding(get_session(), scope, filters, date.today(), words, _page_number())
     _audited("people", scope, filters, None)
     return render_template(
         "hr/people.html",
         page=page,
         header=tables.people_header(False),
-        rows=list(tables.people_rows(page.people, current_catalog(), _lang(), page.day, False)),
         filters=filters,
         catalog=current_catalog(),
         lang=_lang(),
@@ -191,12 +190,10 @@ def people_download(fmt: str) -> Response:
     filters = _filters()
     scope = _scope(filters)
     _audited("people", scope, filters, fmt)
-    day = filters.day(date.today())
-    catalog, lang = current_catalog(), _lang()
-    duties = reporting.every_duty(get_session(), scope, filters, date.today())
-    rows = tables.people_rows(duties, catalog, lang, day, filters.history)
-    about = _about(_("Duties per person"), scope, filters, day)
-    return _download("people", fmt, about, tables.people_header(filters.history), rows)
+    words = tables.duty_words(current_catalog(), _lang())
+    lines = reporting.every_duty(get_session(), scope, filters, date.today(), words)
+    about = _about(_("Duties per person"), scope, filters, filters.day(date.today()))
+    return _download("people", fmt, about, tables.people_header(filters.history), lines)
 
 
 @bp.get("/quality")
