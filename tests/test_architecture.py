@@ -59,3 +59,31 @@ def test_one_blueprint_per_noun() -> None:
         "team",
         "verify",
     ]
+
+
+def _module_imports(package: Path) -> dict[str, set[str]]:
+    """Module → the modules of the same package it imports (relative imports, TYPE_CHECKING ones too)."""
+    import ast
+
+    graph: dict[str, set[str]] = {}
+    for path in package.glob("*.py"):
+        targets = graph.setdefault(path.stem, set())
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                targets.update([node.module] if node.module else [alias.name for alias in node.names])
+    return {module: {t.split(".")[0] for t in targets} & graph.keys() for module, targets in graph.items()}
+
+
+def test_the_content_modules_import_each_other_one_way() -> None:
+    graph = _module_imports(PACKAGE / "content")
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, f"import circle: {' → '.join((*path, module))}"
+        if module not in done:
+            for target in graph[module]:
+                visit(target, (*path, module))
+            done.add(module)
+
+    for module in graph:
+        visit(module, ())

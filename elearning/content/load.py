@@ -25,7 +25,8 @@ from .model import (
     ModuleText,
     Question,
 )
-from .parse import FileKind, Line, ParsedFile, Report, parse_file, read_lines, split_front_matter
+from .parse import FileKind, parse_file, read_lines, split_front_matter
+from .parsed import Line, ParsedFile, Report
 from .plain import CATEGORY as PLAIN_LANGUAGE
 from .plain import check_plain_language
 from .render import Renderer

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import yaml
 
 from .model import (
     EFFECT_SETS,
     TAGS,
-    ContentError,
     EffectItem,
     EffectSet,
     HtmlPart,
@@ -26,8 +25,8 @@ from .model import (
     Scenario,
     ScenarioChoice,
     Scene,
-    Severity,
 )
+from .parsed import BlockInfo, FrontMatter, Line, ParsedFile, Report, Yaml
 from .render import ADMONITION_TYPES, Renderer
 from .validate import (
     ENDINGS,
@@ -79,30 +78,6 @@ _DUTCH_TAGS: dict[str, str] = {
 }
 
 
-class Line(NamedTuple):
-    """One source line: 1-based number, text (leading tabs expanded), and whether it is in fenced code."""
-
-    no: int
-    text: str
-    code: bool = False
-
-
-class Report:
-    """Collects problems; never raises."""
-
-    def __init__(self) -> None:
-        self.problems: list[ContentError] = []
-
-    def add(self, path: str, line: int, message: str, severity: Severity = "error", category: str = "") -> None:
-        self.problems.append(ContentError(path, max(line, 0), message, severity, category))
-
-    def error(self, path: str, line: int, message: str) -> None:
-        self.add(path, line, message, "error")
-
-    def warning(self, path: str, line: int, message: str, category: str = "") -> None:
-        self.add(path, line, message, "warning", category)
-
-
 def read_lines(text: str) -> list[Line]:
     """Split text into Lines (any line ending), marking fenced code so later checks can skip it."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
@@ -137,36 +112,6 @@ def truncate(text: str, width: int = 40) -> str:
 
 
 # --------------------------------------------------------------------------------------------- YAML
-
-
-@dataclass
-class Yaml:
-    """Parsed YAML plus the node tree, so any key or list item can be traced back to its line."""
-
-    data: Any = None
-    node: yaml.Node | None = None
-    first_line: int = 1  # file line of the YAML text's first line
-    ok: bool = False
-
-    def line_of(self, *path: str | int) -> int:
-        """File line of the key (or list item) at `path`; the nearest known line if it is not there."""
-        node = self.node
-        line = self.first_line
-        for step in path:
-            if isinstance(node, yaml.MappingNode) and isinstance(step, str):
-                for key, value in node.value:
-                    if isinstance(key, yaml.ScalarNode) and key.value == step:
-                        line = self.first_line + key.start_mark.line
-                        node = value
-                        break
-                else:
-                    return line
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-                node = node.value[step]
-                line = self.first_line + node.start_mark.line
-            else:
-                return line
-        return line
 
 
 def parse_yaml(text: str, first_line: int, path: str, report: Report, what: str) -> Yaml:
@@ -211,25 +156,6 @@ def parse_yaml(text: str, first_line: int, path: str, report: Report, what: str)
                 seen.add(key.value)
     result.data, result.node, result.ok = data, node, True
     return result
-
-
-@dataclass
-class FrontMatter:
-    """The `---` YAML header of a file (empty and `present=False` when the file has none)."""
-
-    present: bool = False
-    yaml: Yaml = field(default_factory=Yaml)
-
-    @property
-    def ok(self) -> bool:
-        return self.yaml.ok
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return self.yaml.data if isinstance(self.yaml.data, dict) else {}
-
-    def line_of(self, *path: str | int) -> int:
-        return self.yaml.line_of(*path) if self.present else 1
 
 
 def split_front_matter(lines: list[Line], path: str, report: Report) -> tuple[FrontMatter, list[Line]]:
@@ -362,17 +288,6 @@ def tokenize(lines: list[Line], path: str, report: Report) -> tuple[list[Line | 
 
 
 # ----------------------------------------------------------------------------------- block contents
-
-
-@dataclass
-class BlockInfo:
-    """A built block with the lines of its parts, for module-wide checks."""
-
-    kind: str
-    id: str
-    line: int
-    value: Question | Scenario | Reflection | EffectSet
-    lines: dict[tuple[str, ...], int] = field(default_factory=dict)
 
 
 class FileParser:
@@ -904,21 +819,6 @@ class FileParser:
                     inner.line,
                     f"{inner.label} cannot be placed inside a '{block.kind}' callout; put it outside the callout",
                 )
-
-
-@dataclass
-class ParsedFile:
-    """One parsed markdown file: front matter, title (lessons), HTML and blocks in order."""
-
-    path: str
-    front: FrontMatter
-    title: str | None = None
-    title_line: int = 0
-    parts: tuple[Part, ...] = ()
-    intro_html: str = ""
-    blocks: list[BlockInfo] = field(default_factory=list)
-    sound: bool = True
-    body_start: int = 1
 
 
 def parse_file(

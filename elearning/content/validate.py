@@ -12,12 +12,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .model import Question, Reflection, Scenario
-
-if TYPE_CHECKING:
-    from .parse import BlockInfo, FrontMatter, Line, ParsedFile, Report
+from .parsed import BlockInfo, FrontMatter, Line, ParsedFile, Report
 
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 LANG_RE = re.compile(r"[a-z]{2,3}\Z")

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from elearning.content import ContentErrors, Module, load_module
-from elearning.content.parse import FileKind, Report, parse_file
+from elearning.content.parse import FileKind, parse_file
+from elearning.content.parsed import Report
 from elearning.content.render import Renderer
 
 FRAGMENTS = (

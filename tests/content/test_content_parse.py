@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from elearning.content import Question, Reflection, Scenario
-from elearning.content.parse import FileKind, ParsedFile, Report, parse_file, read_lines
+from elearning.content.parse import FileKind, parse_file, read_lines
+from elearning.content.parsed import ParsedFile, Report
 from elearning.content.render import Renderer
 from elearning.content.validate import check_source
 
