@@ -72,9 +72,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         yield url
 
 
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """The app on a clean database, serving the small test modules."""
+def make_test_app(database_url: str, tmp_path: Path, **config: object) -> Iterator[Flask]:
+    """The app on `database_url` with the test settings (and `config` over them); emptied and closed afterwards."""
     app = create_app(
         {
             "TESTING": True,
@@ -83,6 +82,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "INSTANCE_DIR": str(tmp_path),
             "SECRET_KEY": "test-secret-key-that-is-long-enough-123",
             "MAIL_BACKEND": "memory",
+            **config,
         }
     )
     yield app
@@ -92,6 +92,12 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             session.execute(delete(table))
         session.commit()
     engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app on a clean database, serving the small test modules."""
+    yield from make_test_app(database_url, tmp_path)
 
 
 @pytest.fixture

@@ -8,13 +8,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete
-from sqlalchemy.orm import Session
 
-from elearning import create_app
-from elearning.models import Base
-
-from ..conftest import TEST_CONTENT
+from ..conftest import TEST_CONTENT, make_test_app
 
 WARNINGS = {
     "nl": (
@@ -46,20 +41,4 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "    start: begin\n", "    start: begin\n" + SCENARIO[lang], 1
         )
         practice.write_text(text, encoding="utf-8")
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "CONTENT_DIR": str(content),
-            "INSTANCE_DIR": str(tmp_path),
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-123",
-            "MAIL_BACKEND": "memory",
-        }
-    )
-    yield app
-    engine = app.extensions["db_engine"]
-    with Session(engine) as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(delete(table))
-        session.commit()
-    engine.dispose()
+    yield from make_test_app(database_url, tmp_path, CONTENT_DIR=str(content))

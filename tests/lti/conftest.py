@@ -9,15 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from elearning import create_app
-from elearning.models import Base, LtiPlatform
+from elearning.models import LtiPlatform
 from elearning.services.lti import registrations, tool_key
 
-from ..conftest import TEST_CONTENT
+from ..conftest import make_test_app
 from ..loopback import serve
 from .platform import CLIENT_ID, DEPLOYMENT_ID, ISSUER, Platform
 
@@ -47,25 +45,9 @@ def platform(platform_server: tuple[Platform, str]) -> Platform:
 def app(database_url: str, tmp_path: Path, tool_pem: bytes, platform: Platform) -> Iterator[Flask]:
     key_file = tmp_path / "lti-tool-key.pem"
     key_file.write_bytes(tool_pem)
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "CONTENT_DIR": str(TEST_CONTENT),
-            "INSTANCE_DIR": str(tmp_path),
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-123",
-            "MAIL_BACKEND": "memory",
-            "LTI_KEY_FILE": str(key_file),
-        }
-    )
-    platform.tool_jwks = app.test_client().get("/lti/jwks").get_json()  # what the LMS reads from the tool
-    yield app
-    engine = app.extensions["db_engine"]
-    with Session(engine) as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(delete(table))
-        session.commit()
-    engine.dispose()
+    for app in make_test_app(database_url, tmp_path, LTI_KEY_FILE=str(key_file)):
+        platform.tool_jwks = app.test_client().get("/lti/jwks").get_json()  # what the LMS reads from the tool
+        yield app
 
 
 @pytest.fixture

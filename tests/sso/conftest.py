@@ -10,14 +10,9 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete
-from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from elearning import create_app
-from elearning.models import Base
-
-from ..conftest import TEST_CONTENT
+from ..conftest import make_test_app
 from ..loopback import serve
 from .oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
 
@@ -48,24 +43,7 @@ def sso_config(provider: Provider) -> dict[str, object]:
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path, provider: Provider) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "CONTENT_DIR": str(TEST_CONTENT),
-            "INSTANCE_DIR": str(tmp_path),
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-123",
-            "MAIL_BACKEND": "memory",
-            **sso_config(provider),
-        }
-    )
-    yield app
-    engine = app.extensions["db_engine"]
-    with Session(engine) as session:
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(delete(table))
-        session.commit()
-    engine.dispose()
+    yield from make_test_app(database_url, tmp_path, **sso_config(provider))
 
 
 def through_provider(client: FlaskClient, start: str = "/auth/sso", language: str = "en") -> TestResponse:
