@@ -90,28 +90,8 @@ def later_date(
     return case((first > second, first), else_=second)
 
 
-class days_since(FunctionElement[Any]):
-    """`days_since(moment, day)`: whole days from `day` to the UTC date of `moment` (for weekly buckets)."""
-
-    type = Integer()
-    name = "days_since"
-    inherit_cache = True
-
-
-@compiles(days_since, "sqlite")
-def _days_since_sqlite(element: days_since, compiler: SQLCompiler, **kw: Any) -> str:
-    moment, day = _args(compiler, element, **kw)
-    return f"CAST(julianday(date({moment})) - julianday({day}) AS INTEGER)"
-
-
-@compiles(days_since, "postgresql")
-def _days_since_postgresql(element: days_since, compiler: SQLCompiler, **kw: Any) -> str:
-    moment, day = _args(compiler, element, **kw)
-    return f"(CAST(timezone('UTC', {moment}) AS DATE) - CAST({day} AS DATE))"
-
-
 class days_between(FunctionElement[Any]):
-    """`days_between(later, earlier)`: whole days from the date `earlier` to the date `later` (days overdue)."""
+    """`days_between(later, earlier)`: whole days from the date `earlier` to the date `later` (days overdue, trend weeks)."""
 
     type = Integer()
     name = "days_between"

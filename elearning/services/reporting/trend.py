@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
 from ...models import Enrolment, Person
-from ..sql_dates import days_since
+from ..sql_dates import days_between, utc_date
 from .filters import ReportFilters
 from .scope import ReportScope, assignments_in_effect
 from .suppression import Hidden
@@ -50,7 +50,7 @@ def weekly_completions(
     modules = assignments_in_effect(session, filters, today, moment)
     counts: dict[int, int] = {}
     if modules:
-        week = (days_since(Enrolment.completed_at, bindparam("first", first)) // literal(7)).label("week")
+        week = (days_between(utc_date(Enrolment.completed_at), bindparam("first", first)) // literal(7)).label("week")
         query = (
             select(week, func.count())
             .where(
