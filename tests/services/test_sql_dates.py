@@ -9,7 +9,7 @@ from sqlalchemy import Date, Integer, literal, select
 from sqlalchemy.orm import Session
 
 from elearning.models import Enrolment
-from elearning.services.sql_dates import add_days, add_months, later_date, utc_date
+from elearning.services.sql_dates import add_days, add_months, days_between, later_date, utc_date
 
 
 def _day(value: object) -> date:
@@ -56,3 +56,22 @@ def test_later_date(db: Session) -> None:
     assert _day(db.scalar(select(later_date(early, late)))) == date(2026, 2, 1)
     assert _day(db.scalar(select(later_date(late, early)))) == date(2026, 2, 1)
     assert _day(db.scalar(select(later_date(literal(None, Date), early)))) == date(2026, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("later", "earlier", "expected"),
+    [
+        (date(2026, 3, 1), date(2026, 2, 28), 1),
+        (date(2024, 3, 1), date(2024, 2, 28), 2),  # a leap day between
+        (date(2027, 1, 1), date(2026, 1, 1), 365),
+        (date(2026, 1, 1), date(2026, 1, 8), -7),
+        (date(2026, 6, 1), date(2026, 6, 1), 0),
+    ],
+)
+def test_days_between(db: Session, later: date, earlier: date, expected: int) -> None:
+    assert db.scalar(select(days_between(literal(later, Date), literal(earlier, Date)))) == expected
+
+
+def test_days_between_the_utc_date_of_a_timestamp_and_a_day(db: Session) -> None:
+    late_evening = literal(datetime(2026, 5, 31, 23, 59, tzinfo=UTC), Enrolment.enrolled_at.type)
+    assert db.scalar(select(days_between(utc_date(late_evening), literal(date(2026, 5, 25), Date)))) == 6
