@@ -91,7 +91,7 @@ def later_date(
 
 
 class days_between(FunctionElement[Any]):
-    """`days_between(later, earlier)`: whole days from the date `earlier` to the date `later` (days overdue, trend weeks)."""
+    """`days_between(later, earlier)`: whole days from date `earlier` to date `later` (days overdue, trend weeks)."""
 
     type = Integer()
     name = "days_between"
