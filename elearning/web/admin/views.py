@@ -19,7 +19,7 @@ from ...services import enrolments, organisations, retention, roles
 from ...services.errors import InvalidInput
 from ...services.idempotency import claim, new_token
 from ...services.invitations import send_invitation
-from ...services.reporting.exports import csv_stream
+from ...services.reporting.exports import csv_stream, generated_at
 from ...services.xapi import export as xapi_export
 from .. import sessions
 from .forms import AuditFilterForm, CreateUnitForm, EraseForm, GrantForm, MoveForm, PeopleSearchForm, RenameForm
@@ -300,7 +300,7 @@ def audit_download() -> Response:
     rows = roles.audit_export(session, current_user, request.args.get("action", "")[:64] or None)
     session.commit()
     header = [_("Time"), _("Employee number"), _("By"), _("Action"), _("Target"), _("Details")]
-    about = [(_("Report"), _("Audit log")), (_("Generated"), utcnow().strftime("%Y-%m-%d %H:%M UTC"))]
+    about = [(_("Report"), _("Audit log")), (_("Generated"), generated_at(utcnow()))]
     body = stream_with_context(chunk.encode("utf-8") for chunk in csv_stream(about, header, rows, delimiter=";"))
     filename = f"audit-log-{utcnow().date().isoformat()}.csv"
     return Response(
